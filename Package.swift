@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Arrows point down only (see docs/architecture.md). No package dependencies:
+// Foundation and the toolchain, plus libcurl through the CCurl system library.
+let package = Package(
+    name: "chargekit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "chargekit", targets: ["chargekit"]),
+        .executable(name: "chargekit-bench", targets: ["chargekit-bench"]),
+        .library(name: "ChargeKit", targets: ["ChargeKit"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+        ),
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        .target(name: "BackendAPI"),
+        .target(name: "HTTPServerKit"),
+        .target(name: "ChargeKit", dependencies: ["CurlHTTP", "BackendAPI"]),
+        .target(name: "ChargeKitSim", dependencies: ["BackendAPI", "HTTPServerKit", "CurlHTTP"]),
+        .target(name: "ChargeKitCLI", dependencies: ["ChargeKit", "ChargeKitSim"]),
+        .executableTarget(name: "chargekit", dependencies: ["ChargeKitCLI"]),
+        .target(name: "TestSupport", dependencies: ["HTTPServerKit"]),
+        .executableTarget(name: "chargekit-bench", dependencies: ["CurlHTTP", "TestSupport"]),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
+        .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit", "TestSupport"]),
+        .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "TestSupport", "chargekit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+import HTTPServerKit
+public enum TestSupport {}

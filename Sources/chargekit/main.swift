@@ -1,0 +1,4 @@
+import ChargeKitCLI
+import Foundation
+
+exit(CLI.run(Array(CommandLine.arguments.dropFirst())))
