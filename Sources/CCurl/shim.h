@@ -37,6 +37,16 @@ static inline CURLcode ck_easy_setopt_debug_cb(CURL *h, curl_debug_callback f) {
     return curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, f);
 }
 
+static inline CURLcode ck_easy_setopt_prereq_cb(CURL *h, curl_prereq_callback f) {
+    return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, f);
+}
+
+// The option's name ("URL", "CAINFO", ...) for error messages, or NULL if unknown.
+static inline const char *ck_easy_option_name(CURLoption o) {
+    const struct curl_easyoption *opt = curl_easy_option_by_id(o);
+    return opt ? opt->name : NULL;
+}
+
 static inline CURLcode ck_easy_getinfo_long(CURL *h, CURLINFO i, long *v) {
     return curl_easy_getinfo(h, i, v);
 }
