@@ -1,2 +1,0 @@
-import HTTPServerKit
-public enum TestSupport {}
