@@ -10,6 +10,11 @@ enum CurlErrorMapping {
                          osErrno: osErrno, url: url)
     }
 
+    /// The same, for a raw CURLcode number (tests do not import CCurl).
+    static func kind(curlCode: UInt32, osErrno: Int32, message: String) -> HTTPError.Kind {
+        kind(code: CURLcode(rawValue: curlCode), osErrno: osErrno, message: message)
+    }
+
     static func kind(code: CURLcode, osErrno: Int32, message: String) -> HTTPError.Kind {
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:

@@ -44,13 +44,16 @@ public enum Redirects {
         }
         guard let base = URL(string: currentURL),
               let target = URL(string: location, relativeTo: base)?.absoluteURL,
-              let targetScheme = target.scheme?.lowercased(), target.host != nil else {
+              let targetScheme = target.scheme?.lowercased() else {
             return .fail(.invalidRequest, reason: "unusable Location \"\(Redaction.url(location))\"")
         }
-        let baseScheme = base.scheme?.lowercased() ?? ""
         guard targetScheme == "http" || targetScheme == "https" else {
             return .fail(.insecureRedirect, reason: "redirect to a \(targetScheme): URL refused")
         }
+        guard let host = target.host, !host.isEmpty else {
+            return .fail(.invalidRequest, reason: "Location \"\(Redaction.url(location))\" has no host")
+        }
+        let baseScheme = base.scheme?.lowercased() ?? ""
         if baseScheme == "https" && targetScheme == "http" {
             return .fail(.insecureRedirect, reason: "redirect from https to http refused")
         }
