@@ -27,7 +27,7 @@ let package = Package(
         .executableTarget(name: "chargekit", dependencies: ["ChargeKitCLI"]),
         .target(name: "TestSupport", dependencies: ["HTTPServerKit", "Checksum"]),
         .executableTarget(name: "chargekit-bench", dependencies: ["CurlHTTP", "TestSupport"]),
-        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport", "Checksum"]),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit", "TestSupport"]),
         .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "TestSupport", "chargekit"]),

@@ -192,16 +192,19 @@ public final class HTTPClient: Sendable {
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             throw HTTPError(.invalidRequest, message: "only http:// and https:// URLs are supported", url: request.url)
         }
-        guard !request.method.isEmpty, request.method.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) else {
+        guard !request.method.isEmpty, request.method.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "-" || $0 == "_") }) else {
             throw HTTPError(.invalidRequest, message: "bad method \"\(request.method)\"", url: request.url)
         }
-        let forbidden: Set<Character> = ["\r", "\n", "\0"]
-        if request.url.contains(where: { forbidden.contains($0) || $0 == " " }) {
+        // Scalars, not Characters: "\r\n" is a single Character and would slip past.
+        func hasControl(_ text: String) -> Bool {
+            text.unicodeScalars.contains { $0 == "\r" || $0 == "\n" || $0 == "\0" }
+        }
+        if hasControl(request.url) || request.url.unicodeScalars.contains(" ") {
             throw HTTPError(.invalidRequest, message: "URL contains spaces or line breaks", url: request.url)
         }
         for (name, value) in request.headers {
-            if name.isEmpty || name.contains(where: { forbidden.contains($0) || $0 == ":" || $0 == " " })
-                || value.contains(where: { forbidden.contains($0) }) {
+            if name.isEmpty || hasControl(name) || name.unicodeScalars.contains(where: { $0 == ":" || $0 == " " })
+                || hasControl(value) {
                 throw HTTPError(.invalidRequest, message: "bad header \"\(Redaction.text(name))\"", url: request.url)
             }
         }

@@ -155,8 +155,9 @@ public struct RetryEvent: Sendable, CustomStringConvertible {
         "retrying in \(Self.format(delay)) (\(attemptsLeft) left): \(reason)"
     }
 
-    /// `2 s`, `0.5 s`, `1.3 s`.
+    /// `20 ms`, `2 s`, `1.3 s`.
     static func format(_ delay: Duration) -> String {
+        if delay < .seconds(1) { return "\(delay.wholeMilliseconds) ms" }
         let tenths = (delay.seconds * 10).rounded()
         if tenths.truncatingRemainder(dividingBy: 10) == 0 { return "\(Int(tenths / 10)) s" }
         return "\(tenths / 10) s"

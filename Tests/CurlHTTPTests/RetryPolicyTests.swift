@@ -164,7 +164,7 @@ struct RetryDecisionTests {
         let event = RetryEvent(method: "GET", url: "http://x/", attempt: 1, attemptsLeft: 3, delay: .seconds(2),
                                reason: .status(503))
         #expect(event.description == "retrying in 2 s (3 left): HTTP 503")
-        #expect(RetryEvent.format(.milliseconds(500)) == "0.5 s")
+        #expect(RetryEvent.format(.milliseconds(500)) == "500 ms")
         #expect(RetryEvent.format(.milliseconds(1260)) == "1.3 s")
     }
 }

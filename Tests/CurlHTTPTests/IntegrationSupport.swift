@@ -1,0 +1,73 @@
+import CurlHTTP
+import Foundation
+import Testing
+import TestSupport
+
+/// Retries that are quick enough for tests: 3 attempts, 20 ms doubling, no jitter.
+let fastRetry = RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), multiplier: 2,
+                            maxDelay: .milliseconds(200), jitter: 0, maxTotalTime: .seconds(10))
+
+/// A client with short timeouts and fast retries; `configure` adjusts it further.
+func makeClient(_ configure: (inout HTTPClient.Configuration) -> Void = { _ in }) throws -> HTTPClient {
+    var configuration = HTTPClient.Configuration(
+        timeouts: Timeouts(connect: .seconds(5), total: .seconds(20), stall: .seconds(10)),
+        retry: fastRetry,
+        userAgent: "chargekit-tests")
+    configure(&configuration)
+    return try HTTPClient(configuration: configuration)
+}
+
+/// The error `operation` throws; records an issue if it succeeds instead.
+func failure(_ operation: () async throws(HTTPError) -> HTTPResponse,
+             sourceLocation: SourceLocation = #_sourceLocation) async -> HTTPError? {
+    do {
+        let response = try await operation()
+        Issue.record("expected an error, got HTTP \(response.status)", sourceLocation: sourceLocation)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// A fresh temporary directory, removed by `cleanup`.
+struct TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("curlhttp-tests-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Deterministic, non-repeating-looking bytes.
+func patternData(count: Int, seed: UInt32 = 7) -> Data {
+    var state = seed
+    var bytes = [UInt8](repeating: 0, count: count)
+    for index in 0..<count {
+        state = state &* 1_103_515_245 &+ 12_345
+        bytes[index] = UInt8(truncatingIfNeeded: state >> 16)
+    }
+    return Data(bytes)
+}
+
+/// The error a send running in `task` ended with; records an issue otherwise.
+func failure(of task: Task<HTTPResponse, any Error>,
+             sourceLocation: SourceLocation = #_sourceLocation) async -> HTTPError? {
+    switch await task.result {
+    case .success(let response):
+        Issue.record("expected an error, got HTTP \(response.status)", sourceLocation: sourceLocation)
+        return nil
+    case .failure(let error as HTTPError):
+        return error
+    case .failure(let error):
+        Issue.record("expected an HTTPError, got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+func elapsed(since start: ContinuousClock.Instant) -> Duration { ContinuousClock.now - start }
