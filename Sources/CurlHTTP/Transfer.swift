@@ -125,9 +125,15 @@ final class Transfer: @unchecked Sendable {
         if let recordedError { return .failure(recordedError) }
         if code != CURLE_OK {
             var error = CurlErrorMapping.error(code: code, osErrno: Int32(easy.long(CURLINFO_OS_ERRNO)),
-                                               message: easy.errorMessage, url: spec.url)
+                                               message: easy.errorMessage, url: spec.url,
+                                               hasClientCertificate: spec.tls.clientCertificatePath != nil)
             if case .bodyTooLarge = error.kind, case .memory(let limit) = spec.destination {
                 error.kind = .bodyTooLarge(limit: limit)
+            }
+            if error.kind == .tls(.handshakeFailed), spec.tls.clientCertificatePath == nil {
+                // With TLS 1.3 a server that wants a client certificate rejects us after the
+                // handshake; depending on timing we only see a failed write or read.
+                error.message += " (if the server requires a client certificate, configure one)"
             }
             return .failure(error)
         }

@@ -71,3 +71,23 @@ func failure(of task: Task<HTTPResponse, any Error>,
 }
 
 func elapsed(since start: ContinuousClock.Instant) -> Duration { ContinuousClock.now - start }
+
+/// Records trace events with the time they happened on the client's I/O thread, so timing
+/// assertions do not depend on how quickly the (busy, shared) test executor resumes a task.
+final class TraceRecorder: Sendable {
+    private let entries = Locked<[(at: ContinuousClock.Instant, event: TraceEvent)]>([])
+
+    var callback: @Sendable (TraceEvent) -> Void {
+        { [entries] event in entries.withLock { $0.append((at: .now, event: event)) } }
+    }
+
+    var events: [TraceEvent] { entries.value.map(\.event) }
+
+    /// When the first event matching `predicate` was seen.
+    func time(of predicate: (TraceEvent.Kind) -> Bool) -> ContinuousClock.Instant? {
+        entries.value.first { predicate($0.event.kind) }?.at
+    }
+
+    var started: ContinuousClock.Instant? { time { if case .start = $0 { return true } else { return false } } }
+    var failed: ContinuousClock.Instant? { time { if case .failed = $0 { return true } else { return false } } }
+}

@@ -85,6 +85,17 @@ struct HeadersAndErrorsTests {
         #expect(CurlErrorMapping.kind(curlCode: 56 /* CURLE_RECV_ERROR */, osErrno: 0,
                                       message: "OpenSSL SSL_read: error:0A00045C:SSL routines::tlsv13 alert certificate required, errno 0")
                 == .tls(.clientCertificateRejected))
+        #expect(CurlErrorMapping.kind(curlCode: 56 /* CURLE_RECV_ERROR */, osErrno: ECONNRESET,
+                                      message: "OpenSSL SSL_read: Connection reset by peer, errno 104") == .connectionLost)
+        #expect(CurlErrorMapping.kind(curlCode: 55 /* CURLE_SEND_ERROR */, osErrno: 0,
+                                      message: "SSL_write() error: error:0A00007F:SSL routines::bad write retry")
+                == .tls(.handshakeFailed))
+        #expect(CurlErrorMapping.kind(curlCode: 35 /* CURLE_SSL_CONNECT_ERROR */, osErrno: 0,
+                                      message: "OpenSSL/3.0: error:0A000410:SSL routines::sslv3 alert handshake failure")
+                == .tls(.clientCertificateRejected))
+        #expect(CurlErrorMapping.kind(curlCode: 35 /* CURLE_SSL_CONNECT_ERROR */, osErrno: 0,
+                                      message: "OpenSSL/3.0: error:0A000410:SSL routines::sslv3 alert handshake failure",
+                                      hasClientCertificate: true) == .tls(.handshakeFailed))
         #expect(CurlErrorMapping.kind(curlCode: 18 /* CURLE_PARTIAL_FILE */, osErrno: 0, message: "") == .protocolError)
         #expect(CurlErrorMapping.kind(curlCode: 52 /* CURLE_GOT_NOTHING */, osErrno: 0, message: "") == .connectionLost)
     }
