@@ -98,21 +98,22 @@ final class MultiLoop: @unchecked Sendable {
             if inbox.accepting {
                 inbox.accepting = false
                 inbox.commands.append(.shutdown)
+                curl_multi_wakeup(multi)
             }
             return inbox.loopThread == ObjectIdentifier(Thread.current)
         }
-        curl_multi_wakeup(multi)
         if wait && !onLoopThread { exited.wait() }
     }
 
+    /// Wakeups happen under the lock and only while accepting: the loop sees `.shutdown`
+    /// (and then frees the multi handle) only after the last wakeup has returned.
     private func post(_ command: Command) -> Bool {
-        let accepted = inbox.withLock { inbox -> Bool in
+        inbox.withLock { inbox -> Bool in
             guard inbox.accepting else { return false }
             inbox.commands.append(command)
+            curl_multi_wakeup(multi)
             return true
         }
-        if accepted { curl_multi_wakeup(multi) }
-        return accepted
     }
 
     // MARK: Loop thread
