@@ -31,9 +31,10 @@ enum TransferSetup {
         if !spec.headers.contains("User-Agent") {
             try h.set(CURLOPT_USERAGENT, spec.userAgent)
         }
-        if case .memory(let limit) = spec.destination {
+        if case .memory(let limit) = spec.destination, spec.method.uppercased() != "HEAD" {
             // Fails early when Content-Length already says too much; the write callback
-            // enforces the limit for bodies of unknown length.
+            // enforces the limit for bodies of unknown length. (Not for HEAD: its
+            // Content-Length describes a body that never comes.)
             try h.set(CURLOPT_MAXFILESIZE_LARGE, offset: limit)
         }
         try configureCallbacks(h, spec, userdata: userdata)

@@ -21,6 +21,10 @@ struct StreamingTests {
         #expect(declared?.kind == .bodyTooLarge(limit: 1 << 20))
         #expect(declared?.isRetryable == false)
 
+        // HEAD learns the size without fetching it: no limit applies.
+        let headResponse = try await client.send(HTTPRequest(method: "HEAD", url: server.baseURL + "/big", response: .memory(limit: 1 << 20)))
+        #expect(headResponse.status == 200 && headResponse.headers["Content-Length"] == "\(5 << 20)")
+
         request.url = server.baseURL + "/unsized"
         request.response = .memory(limit: 1000)
         let streamed = await failure { () async throws(HTTPError) in try await client.send(request) }
@@ -28,7 +32,7 @@ struct StreamingTests {
 
         request.response = .memory(limit: 3000)
         #expect(try await client.send(request).body.count == 3000)
-        #expect(server.requests.count == 3, "size errors are not retried")
+        #expect(server.requests.count == 4, "size errors are not retried")
     }
 
     @Test func responseIsStreamedToAFile() async throws {
