@@ -28,7 +28,8 @@ public struct HTTPRequest: Sendable {
     public var method: String
     /// Absolute http:// or https:// URL.
     public var url: String
-    /// Request headers in order. `Content-Length` and `Host` are set by the transport.
+    /// Request headers in order. `Content-Length` and `Host` are set by the transport, and
+    /// `Expect: 100-continue` is not sent unless given here.
     public var headers: HTTPHeaders
     public var body: Body
     public var response: ResponseDestination

@@ -1,5 +1,6 @@
-/// The three timeouts of one attempt; nil switches one off. Each one fails the attempt with
-/// its own ``HTTPError/TimeoutKind``, and all of them are retryable.
+/// The three timeouts of one attempt. Each one fails the attempt with its own
+/// ``HTTPError/TimeoutKind``, and all of them are retryable. nil switches `total` and
+/// `stall` off; a nil `connect` leaves libcurl's default (300 s).
 public struct Timeouts: Sendable, Equatable {
     /// Name resolution + TCP connect + TLS handshake (CURLOPT_CONNECTTIMEOUT_MS).
     public var connect: Duration?

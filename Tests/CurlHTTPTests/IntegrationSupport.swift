@@ -91,3 +91,41 @@ final class TraceRecorder: Sendable {
     var started: ContinuousClock.Instant? { time { if case .start = $0 { return true } else { return false } } }
     var failed: ContinuousClock.Instant? { time { if case .failed = $0 { return true } else { return false } } }
 }
+
+struct SocketFailure: Error {
+    let description: String
+}
+
+/// A TCP port that completes handshakes (the kernel does) but never accepts or answers:
+/// a TLS handshake against it hangs until the connect timeout.
+final class SilentListener {
+    let fd: Int32
+    let port: UInt16
+
+    init() throws {
+        #if canImport(Glibc)
+        let stream = Int32(SOCK_STREAM.rawValue)
+        #else
+        let stream = SOCK_STREAM
+        #endif
+        let fd = socket(AF_INET, stream, 0)
+        guard fd >= 0 else { throw SocketFailure(description: "socket: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard ok else {
+            close(fd)
+            throw SocketFailure(description: "bind/listen: errno \(errno)")
+        }
+        self.fd = fd
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(fd) }
+}

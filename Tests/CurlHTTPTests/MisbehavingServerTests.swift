@@ -63,6 +63,27 @@ struct MisbehavingServerTests {
         #expect(took < .milliseconds(1500))
     }
 
+    @Test func silentPeerTriggersTheConnectTimeout() async throws {
+        let listener = try SilentListener()
+        let trace = TraceRecorder()
+        let client = try makeClient {
+            $0.retry = .never
+            $0.timeouts = Timeouts(connect: .milliseconds(300), total: .seconds(10), stall: .milliseconds(100))
+            $0.trace = trace.callback
+        }
+        defer { client.shutdown() }
+
+        // TCP connects (the kernel completes it), the TLS handshake never does.
+        let error = await failure { () async throws(HTTPError) in
+            try await client.send(HTTPRequest(url: "https://127.0.0.1:\(listener.port)/"))
+        }
+        #expect(error?.kind == .timeout(.connect), "the stall clock must not run before the connection is up")
+        #expect(error?.curlCode == 28)
+        #expect(error?.isRetryable == true)
+        let took = try #require(trace.failed) - #require(trace.started)
+        #expect(took >= .milliseconds(280) && took < .seconds(2))
+    }
+
     @Test func wrongContentLengthIsAProtocolError() async throws {
         let server = try TestHTTPServer()
         defer { server.stop() }
