@@ -4,7 +4,7 @@
 public struct Timeouts: Sendable, Equatable {
     /// Name resolution + TCP connect + TLS handshake (CURLOPT_CONNECTTIMEOUT_MS).
     public var connect: Duration?
-    /// The whole attempt, from start to the last byte of the response.
+    /// The whole attempt, from leaving the client's queue to the last byte of the response.
     public var total: Duration?
     /// No byte sent or received for this long once connected.
     public var stall: Duration?

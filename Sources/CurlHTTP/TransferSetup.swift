@@ -26,7 +26,7 @@ enum TransferSetup {
             try h.set(CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, connect.wholeMilliseconds)))
         }
         try configureTLS(h, spec.tls)
-        try configureMethodAndBody(h, spec, userdata: userdata)
+        try configureMethodAndBody(h, transfer, userdata: userdata)
         try h.setHeaders(headerLines(spec))
         if !spec.headers.contains("User-Agent") {
             try h.set(CURLOPT_USERAGENT, spec.userAgent)
@@ -58,8 +58,9 @@ enum TransferSetup {
 
     /// Bodies always go through READFUNCTION (memory or file region alike) with a known
     /// length, so there is one code path for sending, rewinding and retrying.
-    private static func configureMethodAndBody(_ h: EasyHandle, _ spec: AttemptSpec,
+    private static func configureMethodAndBody(_ h: EasyHandle, _ transfer: Transfer,
                                                userdata: UnsafeMutableRawPointer) throws {
+        let spec = transfer.spec
         let method = spec.method.uppercased()
         let hasBody: Bool
         if case .none = spec.body { hasBody = false } else { hasBody = true }
@@ -71,7 +72,7 @@ enum TransferSetup {
         let sendsBody = hasBody || ["POST", "PUT", "PATCH"].contains(method)
         if sendsBody {
             try h.set(CURLOPT_UPLOAD, true)
-            try h.set(CURLOPT_INFILESIZE_LARGE, offset: uploadLength(spec.body))
+            try h.set(CURLOPT_INFILESIZE_LARGE, offset: transfer.uploadLength)
             try h.check(ck_easy_setopt_read_cb(h.raw) { buffer, size, count, userdata in
                 guard let buffer, let userdata else { return Int(CURL_READFUNC_ABORT) }
                 let transfer = Unmanaged<Transfer>.fromOpaque(userdata).takeUnretainedValue()
@@ -89,14 +90,6 @@ enum TransferSetup {
             try h.set(CURLOPT_HTTPGET, true)
         } else {
             try h.set(CURLOPT_CUSTOMREQUEST, spec.method)
-        }
-    }
-
-    static func uploadLength(_ body: HTTPRequest.Body) -> Int64 {
-        switch body {
-        case .none: return 0
-        case .data(let data): return Int64(data.count)
-        case .file(_, _, let length): return length
         }
     }
 
