@@ -3,11 +3,11 @@ public enum ConfigFileError: Error, Sendable, Equatable, CustomStringConvertible
     /// The file exists but cannot be read (errno).
     case unreadable(path: String, code: Int32)
     /// The file is not valid JSON.
-    case malformed(path: String, location: SourceLocation, reason: String)
+    case malformed(path: String, location: TextLocation, reason: String)
     /// The file is JSON but not an object.
     case notAnObject(path: String)
     /// A known key holds the wrong kind of value.
-    case wrongType(path: String, key: String, expected: String, found: String, location: SourceLocation?)
+    case wrongType(path: String, key: String, expected: String, found: String, location: TextLocation?)
     /// Writing the file failed.
     case write(AtomicFileError)
 
@@ -47,7 +47,7 @@ public struct ConfigFile: Sendable, Equatable {
     /// Whether the file existed when loaded.
     public let exists: Bool
     public private(set) var members: [JSONMember]
-    private var locations: [String: SourceLocation]
+    private var locations: [String: TextLocation]
 
     /// An empty configuration that will be written to `path`.
     public init(path: String) {
@@ -77,7 +77,7 @@ public struct ConfigFile: Sendable, Equatable {
         return ConfigFile(path: path, members: members, locations: parser.topLevelLocations)
     }
 
-    private init(path: String, members: [JSONMember], locations: [String: SourceLocation]) {
+    private init(path: String, members: [JSONMember], locations: [String: TextLocation]) {
         self.path = path
         self.exists = true
         self.members = members
@@ -89,7 +89,7 @@ public struct ConfigFile: Sendable, Equatable {
     }
 
     /// Where a key's value starts in the file as loaded.
-    public func location(of key: String) -> SourceLocation? {
+    public func location(of key: String) -> TextLocation? {
         locations[key]
     }
 

@@ -55,7 +55,7 @@ public struct JSONMember: Sendable, Equatable {
 }
 
 /// A 1-based line and column (columns count Unicode scalars, as editors do).
-public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+public struct TextLocation: Sendable, Equatable, CustomStringConvertible {
     public let line: Int
     public let column: Int
 
@@ -84,7 +84,7 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
 
 /// Malformed JSON, located precisely.
 public struct JSONSyntaxError: Error, Sendable, Equatable {
-    public let location: SourceLocation
+    public let location: TextLocation
     public let offset: Int
     public let reason: String
 }
@@ -98,7 +98,7 @@ public struct JSONParser {
     private var depth = 0
     private static let maximumDepth = 256
     /// Where each top-level object member's value starts, for "wrong type" messages.
-    public private(set) var topLevelLocations: [String: SourceLocation] = [:]
+    public private(set) var topLevelLocations: [String: TextLocation] = [:]
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -152,14 +152,14 @@ public struct JSONParser {
             let keyOffset = index
             let key = try parseString()
             guard seen.insert(key).inserted else {
-                throw JSONSyntaxError(location: SourceLocation(offset: keyOffset, in: bytes), offset: keyOffset,
+                throw JSONSyntaxError(location: TextLocation(offset: keyOffset, in: bytes), offset: keyOffset,
                                       reason: "duplicate key \"\(key)\"")
             }
             skipWhitespace()
             guard peek(UInt8(ascii: ":")) else { throw error("unexpected \(describeCurrent()), expected ':'") }
             index += 1
             skipWhitespace()
-            if depth == 1 { topLevelLocations[key] = SourceLocation(offset: index, in: bytes) }
+            if depth == 1 { topLevelLocations[key] = TextLocation(offset: index, in: bytes) }
             members.append(JSONMember(key, try parseValue()))
             skipWhitespace()
             if peek(UInt8(ascii: ",")) {
@@ -208,14 +208,14 @@ public struct JSONParser {
         func flushRun(_ end: Int) throws(JSONSyntaxError) {
             guard runStart < end else { return }
             guard let text = String(validating: bytes[runStart..<end], as: UTF8.self) else {
-                throw JSONSyntaxError(location: SourceLocation(offset: runStart, in: bytes), offset: runStart,
+                throw JSONSyntaxError(location: TextLocation(offset: runStart, in: bytes), offset: runStart,
                                       reason: "invalid UTF-8 in a string")
             }
             scalars.append(contentsOf: text.unicodeScalars)
         }
         while true {
             guard index < bytes.count else {
-                throw JSONSyntaxError(location: SourceLocation(offset: start, in: bytes), offset: start,
+                throw JSONSyntaxError(location: TextLocation(offset: start, in: bytes), offset: start,
                                       reason: "unterminated string")
             }
             let byte = bytes[index]
@@ -257,20 +257,20 @@ public struct JSONParser {
         let first = try parseHex4()
         if (0xD800...0xDBFF).contains(first) {
             guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                throw JSONSyntaxError(location: SourceLocation(offset: escapeStart, in: bytes), offset: escapeStart,
+                throw JSONSyntaxError(location: TextLocation(offset: escapeStart, in: bytes), offset: escapeStart,
                                       reason: "unpaired surrogate in \\u escape")
             }
             index += 2
             let second = try parseHex4()
             guard (0xDC00...0xDFFF).contains(second),
                   let scalar = Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)) else {
-                throw JSONSyntaxError(location: SourceLocation(offset: escapeStart, in: bytes), offset: escapeStart,
+                throw JSONSyntaxError(location: TextLocation(offset: escapeStart, in: bytes), offset: escapeStart,
                                       reason: "invalid surrogate pair in \\u escape")
             }
             return scalar
         }
         guard let scalar = Unicode.Scalar(first) else {
-            throw JSONSyntaxError(location: SourceLocation(offset: escapeStart, in: bytes), offset: escapeStart,
+            throw JSONSyntaxError(location: TextLocation(offset: escapeStart, in: bytes), offset: escapeStart,
                                   reason: "unpaired surrogate in \\u escape")
         }
         return scalar
@@ -364,7 +364,7 @@ public struct JSONParser {
     }
 
     private func error(_ reason: String) -> JSONSyntaxError {
-        JSONSyntaxError(location: SourceLocation(offset: index, in: bytes), offset: index, reason: reason)
+        JSONSyntaxError(location: TextLocation(offset: index, in: bytes), offset: index, reason: reason)
     }
 }
 

@@ -38,7 +38,7 @@ public struct HelpFormatter: Sendable {
         if !spec.relevantGlobalOptions.isEmpty {
             out += section("Global options used", spec.relevantGlobalOptions.map { ($0.synopsis, $0.help) })
         }
-        out += "\nGlobal options (see '\(tool.name) --help') are accepted too. See \(spec.manPage)(1).\n"
+        out += "\nGlobal options (see '\(tool.name) --help') are accepted too.\nSee \(spec.manPage)(1).\n"
         return out
     }
 

@@ -1,14 +1,15 @@
 /// "Did you mean" by edit distance, as git, cargo and SwiftFormat do.
 public enum Suggestions {
     /// The candidate closest to `input`, or nil when nothing is close enough. A candidate
-    /// that starts with or contains what was typed wins ("--token" suggests "--token-file",
+    /// that contains what was typed (leading dashes aside) wins ("--token" suggests "--token-file",
     /// "--color" suggests "--no-color"); otherwise the smallest edit distance (with
     /// transpositions) within a threshold that grows with the length of the input.
     public static func closest(to input: String, in candidates: [String]) -> String? {
         guard !input.isEmpty else { return nil }
         let lowered = input.lowercased()
+        let core = String(lowered.drop { $0 == "-" })
         let scored = candidates.map { candidate -> (String, Int, Bool) in
-            let containment = lowered.count >= 3 && candidate.lowercased().contains(lowered)
+            let containment = core.count >= 3 && candidate.lowercased().contains(core)
             return (candidate, distance(lowered, candidate.lowercased()), containment)
         }
         if let contained = scored.filter({ $0.2 }).min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {

@@ -95,6 +95,11 @@ public final class StandardInput: TextInput {
 /// Reading standard input failed (errno).
 public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: Int32
+
+    public init(code: Int32) {
+        self.code = code
+    }
+
     public var description: String { "cannot read standard input: \(String(cString: strerror(code)))" }
 }
 
