@@ -38,6 +38,19 @@ public struct CommandContext: Sendable {
     /// The tool being run (its command list and global options), for help.
     public let tool: CommandLineTool
 
+    /// Normally built by `CommandLineTool.run`; public so a command's `run` can be tested alone.
+    public init(io: IO, console: Console, spec: CommandSpec, options: ParsedOptions, arguments: ParsedArguments,
+                settings: Settings, progressMode: ProgressMode = .auto, tool: CommandLineTool) {
+        self.io = io
+        self.console = console
+        self.spec = spec
+        self.options = options
+        self.arguments = arguments
+        self.settings = settings
+        self.progressMode = progressMode
+        self.tool = tool
+    }
+
     /// The API token from the resolved token file. Warns on stderr when the file is
     /// readable by group or others. Never prints the token.
     public func token() throws -> BearerToken {
