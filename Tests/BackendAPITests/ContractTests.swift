@@ -19,7 +19,7 @@ import Testing
 }
 
 /// What docs/tools/check-examples.py --emit writes.
-private struct Emitted: Decodable {
+private struct Emitted: Decodable, Sendable {
     var examples: [String: [JSONValue]]
     var maximal: [String: JSONValue]
     var kinds: [String: String]
@@ -132,8 +132,12 @@ private let swiftEnums: [String: [String]] = [
     "ProblemType": known(ProblemType.self),
 ]
 
-/// Runs the example checker once for all the tests below.
-private func emittedContract() throws -> Emitted {
+/// The example checker's output, computed once for all the tests below.
+private let emittedOnce: Result<Emitted, any Error> = Result { try runExampleChecker() }
+
+private func emittedContract() throws -> Emitted { try emittedOnce.get() }
+
+private func runExampleChecker() throws -> Emitted {
     for module in ["yaml", "jsonschema", "referencing"] where !(try pythonHasModule(module)) {
         throw ToolError.cannotRun("Python module \(module) is missing: pip install pyyaml jsonschema")
     }

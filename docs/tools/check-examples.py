@@ -6,7 +6,10 @@ Usage:
 
 Without options: validate every `example` / `examples` in the document (schemas,
 parameters, headers, request and response bodies, and every entry of
-components/examples, which must be used somewhere) against the schema it belongs to.
+components/examples, which must be used somewhere) against the schema it belongs to,
+and check that every operation has an operationId (camelCase, unique), summary,
+description and tags, declares 401 (unless unauthenticated), 404 (when its path has a
+parameter), 429 and 503, and takes an Idempotency-Key when it answers 201.
 
 Validation is stricter than the contract itself: object schemas are treated as closed
 (no members beyond `properties`, unless the schema says `additionalProperties`), so
@@ -262,10 +265,42 @@ class Checker:
             if ref not in self.used_examples:
                 self.errors.append(f"{ref}: never used, so never checked against a schema")
 
+    def check_operations(self):
+        """Every operation is documented and declares the errors every operation can meet."""
+        seen = set()
+        for path, item in self.doc.get("paths", {}).items():
+            for method in METHODS:
+                if method not in item:
+                    continue
+                op = item[method]
+                where = f"{method.upper()} {path}"
+                for key in ("operationId", "summary", "description", "tags"):
+                    if not op.get(key):
+                        self.errors.append(f"{where}: no {key}")
+                op_id = op.get("operationId", "")
+                if op_id in seen:
+                    self.errors.append(f"{where}: operationId {op_id} used twice")
+                seen.add(op_id)
+                if op_id and not re.match(r"^[a-z][A-Za-z0-9]*$", op_id):
+                    self.errors.append(f"{where}: operationId {op_id} is not camelCase")
+                required = ["429", "503"]
+                if op.get("security", None) != []:
+                    required.append("401")
+                if "{" in path:
+                    required.append("404")
+                for status in required:
+                    if status not in op.get("responses", {}):
+                        self.errors.append(f"{where}: no {status} response")
+                if method == "post" and "201" in op.get("responses", {}):
+                    names = [p.get("$ref", p.get("name", "")) for p in op.get("parameters", [])]
+                    if not any("IdempotencyKey" in n or n == "Idempotency-Key" for n in names):
+                        self.errors.append(f"{where}: creates something but takes no Idempotency-Key")
+
     def run(self):
         self.check_schema_examples()
         self.check_paths()
         self.check_components()
+        self.check_operations()
 
     # -- what the Swift side needs -------------------------------------------------
 
