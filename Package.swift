@@ -31,6 +31,7 @@ let package = Package(
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit", "TestSupport"]),
         .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "TestSupport", "chargekit"]),
+        .testTarget(name: "BackendAPITests", dependencies: ["BackendAPI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,7 @@
 import ChargeKitCLI
 import Foundation
 
-exit(CLI.run(Array(CommandLine.arguments.dropFirst())))
+// A peer closing a socket must not kill the process; a closed stdout/stderr pipe still
+// ends it quietly, as SIGPIPE would (see FileDescriptorOutput).
+signal(SIGPIPE, SIG_IGN)
+exit(CLI.run(Array(CommandLine.arguments.dropFirst()), io: .standard))

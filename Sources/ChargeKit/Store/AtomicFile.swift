@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why an atomic write (or the directory creation before it) failed.
+public struct AtomicFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Operation: String, Sendable, Equatable {
+        case createDirectory = "create directory"
+        case createTemporaryFile = "create a temporary file for"
+        case write = "write"
+        case sync = "sync"
+        case rename = "replace"
+        case syncDirectory = "sync the directory of"
+        case remove = "remove"
+    }
+
+    public let operation: Operation
+    /// The path the caller asked for (the final file, or the directory being created).
+    public let path: String
+    /// The errno of the failed system call.
+    public let code: Int32
+
+    public init(operation: Operation, path: String, code: Int32) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    public var description: String {
+        "cannot \(operation.rawValue) \(path): \(POSIX.message(for: code))"
+    }
+}
+
+/// Crash-safe file replacement: a reader sees either the old file or the complete new one,
+/// never a half-written file, and a new file never has a wider mode than asked, not even
+/// for an instant.
+public enum AtomicFile {
+    /// Writes `bytes` to `path` atomically: a temporary file in the same directory (created
+    /// with mode 0600 by mkstemp, then set to `mode`), written fully, fsync'd, renamed over
+    /// `path`, and the directory fsync'd so the rename itself survives a crash. The
+    /// directory must exist (see `createDirectories`). On failure the temporary file is
+    /// removed and `path` is untouched.
+    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o600) throws(AtomicFileError) {
+        let directory = POSIX.directory(of: path)
+        var template = Array("\(directory)/.\(POSIX.baseName(of: path)).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkstemp(base)
+        }
+        guard fd >= 0 else {
+            throw AtomicFileError(operation: .createTemporaryFile, path: path, code: errno)
+        }
+        let temporaryPath = template.withUnsafeBufferPointer { buffer in
+            String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        // mkostemp(O_CLOEXEC) is not exported by the Glibc module; set the flag right away.
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        var open = true
+        func fail(_ operation: AtomicFileError.Operation, _ code: Int32) -> AtomicFileError {
+            if open { close(fd) }
+            unlink(temporaryPath)
+            return AtomicFileError(operation: operation, path: path, code: code)
+        }
+        // fchmod is not subject to the umask, so the mode is exactly what was asked.
+        guard fchmod(fd, mode_t(mode)) == 0 else { throw fail(.write, errno) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return Glue.write(fd, base + written, buffer.count - written)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw fail(.write, errno)
+            }
+            written += count
+        }
+        guard fsync(fd) == 0 else { throw fail(.sync, errno) }
+        open = false
+        guard close(fd) == 0 else { throw fail(.write, errno) }
+        guard rename(temporaryPath, path) == 0 else { throw fail(.rename, errno) }
+        try syncDirectory(directory, for: path)
+    }
+
+    /// Convenience for text.
+    public static func write(_ text: String, to path: String, mode: UInt32 = 0o600) throws(AtomicFileError) {
+        try write(Array(text.utf8), to: path, mode: mode)
+    }
+
+    /// Creates `path` and any missing parents with `mode` (0700 by default, as the XDG base
+    /// directory spec asks). Existing directories are left as they are.
+    public static func createDirectories(_ path: String, mode: UInt32 = 0o700) throws(AtomicFileError) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            prefix += "/" + component
+            if mkdir(prefix, mode_t(mode)) == 0 { continue }
+            let code = errno
+            guard code == EEXIST else {
+                throw AtomicFileError(operation: .createDirectory, path: prefix, code: code)
+            }
+            var info = stat()
+            guard stat(prefix, &info) == 0 else {
+                throw AtomicFileError(operation: .createDirectory, path: prefix, code: errno)
+            }
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw AtomicFileError(operation: .createDirectory, path: prefix, code: ENOTDIR)
+            }
+        }
+    }
+
+    /// Removes `path` and syncs its directory. Returns false when there was nothing to remove.
+    @discardableResult
+    public static func remove(_ path: String) throws(AtomicFileError) -> Bool {
+        guard unlink(path) == 0 else {
+            let code = errno
+            if code == ENOENT { return false }
+            throw AtomicFileError(operation: .remove, path: path, code: code)
+        }
+        try syncDirectory(POSIX.directory(of: path), for: path)
+        return true
+    }
+
+    private static func syncDirectory(_ directory: String, for path: String) throws(AtomicFileError) {
+        let fd = Glue.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw AtomicFileError(operation: .syncDirectory, path: path, code: errno) }
+        defer { close(fd) }
+        // Some file systems cannot fsync a directory (EINVAL); the rename is done either way.
+        if fsync(fd) != 0, errno != EINVAL {
+            throw AtomicFileError(operation: .syncDirectory, path: path, code: errno)
+        }
+    }
+}
+
+/// Unambiguous names for libc calls that the enclosing scopes shadow.
+private enum Glue {
+    static func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Darwin)
+        return Darwin.write(fd, buffer, count)
+        #elseif canImport(Glibc)
+        return Glibc.write(fd, buffer, count)
+        #else
+        return Musl.write(fd, buffer, count)
+        #endif
+    }
+
+    static func open(_ path: String, _ flags: Int32) -> Int32 {
+        #if canImport(Darwin)
+        return Darwin.open(path, flags)
+        #elseif canImport(Glibc)
+        return Glibc.open(path, flags)
+        #else
+        return Musl.open(path, flags)
+        #endif
+    }
+}

@@ -1,0 +1,91 @@
+import ChargeKit
+
+/// An error a command raises itself, with the exit code it means.
+public struct CLIError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: ExitCode
+    public let message: String
+    /// An extra line, e.g. what to run next.
+    public let hint: String?
+
+    public init(_ code: ExitCode, _ message: String, hint: String? = nil) {
+        self.code = code
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String { message }
+}
+
+/// What the user sees for an error: the exit code, the message and an optional hint.
+public struct ErrorReport: Sendable, Equatable {
+    public let code: ExitCode
+    public let message: String
+    public let hint: String?
+}
+
+/// The one place where errors become exit codes. A library error type gets its mapping
+/// here, not in the commands; anything unmapped is an internal error (70).
+public enum ErrorMapping {
+    public static func report(for error: any Error) -> ErrorReport {
+        switch error {
+        case let error as CLIError:
+            return ErrorReport(code: error.code, message: error.message, hint: error.hint)
+        case let error as UsageError:
+            if let option = error.unknownOption, secretOptionNames.contains(option) {
+                return ErrorReport(code: .usage, message: error.message,
+                                   hint: "Secrets are never taken from the command line: run 'chargekit login' "
+                                       + "(it reads the token from standard input) or pass --token-file FILE.")
+            }
+            let help = error.commandPath.isEmpty ? "chargekit --help" : "chargekit \(error.commandPath.joined(separator: " ")) --help"
+            return ErrorReport(code: .usage, message: error.message, hint: "Run '\(help)' for usage.")
+        case let error as SettingsError:
+            return report(for: error)
+        case let error as ConfigFileError:
+            if case .write(let underlying) = error { return report(for: underlying) }
+            return ErrorReport(code: .config, message: error.description, hint: nil)
+        case let error as CredentialError:
+            return report(for: error)
+        case let error as AtomicFileError:
+            return ErrorReport(code: .ioError, message: error.description, hint: nil)
+        case let error as InputError:
+            return ErrorReport(code: .ioError, message: error.description, hint: nil)
+        default:
+            return ErrorReport(code: .software, message: "internal error: \(error)",
+                               hint: "This is a bug in chargekit; please report it with the command you ran.")
+        }
+    }
+
+    /// Options people try for passing a secret; they get a pointer to the safe ways.
+    static let secretOptionNames: Set<String> = ["--token", "--api-token", "--bearer", "--password", "--secret"]
+
+    private static func report(for error: SettingsError) -> ErrorReport {
+        switch error {
+        case .config(let underlying):
+            return report(for: underlying)
+        case .invalid(_, let source, let reason):
+            // A bad flag is a usage error; a bad environment variable or config entry is configuration.
+            if case .flag = source {
+                return ErrorReport(code: .usage, message: "\(source.name): \(reason)", hint: "Run 'chargekit --help' for usage.")
+            }
+            return ErrorReport(code: .config, message: "\(source.name) (\(source)): \(reason)", hint: nil)
+        case .noConfigDirectory:
+            return ErrorReport(code: .config, message: error.description, hint: nil)
+        }
+    }
+
+    private static func report(for error: CredentialError) -> ErrorReport {
+        switch error {
+        case .emptyToken, .invalidToken, .tokenTooLong:
+            return ErrorReport(code: .dataError, message: error.description, hint: nil)
+        case .notFound:
+            return ErrorReport(code: .noPermission, message: "not logged in: \(error.description)",
+                               hint: "Run 'chargekit login --backend URL' and paste the token.")
+        case .malformedFile:
+            return ErrorReport(code: .dataError, message: error.description, hint: nil)
+        case .unreadable:
+            return ErrorReport(code: .ioError, message: error.description, hint: nil)
+        case .write(let underlying):
+            return ErrorReport(code: .ioError, message: underlying.description, hint: nil)
+        }
+    }
+}
