@@ -3,6 +3,12 @@ import Foundation
 import Testing
 import TestSupport
 
+/// The suites that push bytes through real servers run one test at a time: on a 2-core
+/// machine, dozens of them in parallel starved other tests in the package that wait on
+/// the shared Swift concurrency executor (HTTPServerKitTests' async-handler test timed
+/// out). Mostly-waiting tests live in ``WaitingTests`` and still run in parallel.
+@Suite(.serialized) enum CurlIntegration {}
+
 /// Retries that are quick enough for tests: 3 attempts, 20 ms doubling, no jitter.
 let fastRetry = RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), multiplier: 2,
                             maxDelay: .milliseconds(200), jitter: 0, maxTotalTime: .seconds(10))
