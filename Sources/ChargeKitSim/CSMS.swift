@@ -149,8 +149,8 @@ public actor CSMS {
     }
 
     private func transmit(_ id: String, _ frame: OCPPFrame) {
-        guard let index = sessions[id]?.wireIndex else { return }
-        wire.csmsSends(id, index: index, frame.text)
+        guard let index = sessions[id]?.wireIndex, let version = sessions[id]?.version else { return }
+        wire.csmsSends(id, index: index, version: version, frame.text)
     }
 
     private func respond<P: Encodable>(_ id: String, _ mid: String, _ payload: P) {

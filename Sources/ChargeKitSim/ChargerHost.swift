@@ -199,7 +199,7 @@ actor ChargerHost {
 
     func transmit(_ index: Int, _ text: String) {
         framesSent += 1
-        wire.chargerSends(chargers[index].spec.id, index: index, text)
+        wire.chargerSends(chargers[index].spec.id, index: index, version: chargers[index].spec.version, text)
     }
 
     // MARK: Firmware download

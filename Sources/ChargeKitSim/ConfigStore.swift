@@ -253,8 +253,11 @@ extension ConfigStore {
             add("SampledDataCtrlr.TxUpdatedMeasurands", .measurands(maxItems: 8), .readWrite, measurandDefaults)
             add("SampledDataCtrlr.TxStartedMeasurands", .measurands(maxItems: 8), .readWrite, "Energy.Active.Import.Register")
             add("SampledDataCtrlr.TxEndedMeasurands", .measurands(maxItems: 8), .readWrite, "Energy.Active.Import.Register")
+            add("SampledDataCtrlr.TxEndedInterval", secs, .readWrite, "0")
             add("AlignedDataCtrlr.Interval", secs, .readWrite, "900")
             add("AlignedDataCtrlr.Measurands", .measurands(maxItems: 8), .readWrite, "Energy.Active.Import.Register,Voltage")
+            add("AlignedDataCtrlr.TxEndedInterval", secs, .readWrite, "0")
+            add("AlignedDataCtrlr.TxEndedMeasurands", .measurands(maxItems: 8), .readWrite, "")
             add("TxCtrlr.EVConnectionTimeOut", .integer(0...600), .readWrite, "120")
             add("TxCtrlr.StopTxOnInvalidId", .boolean, .readWrite, "true")
             let txPoints: Set<String> = ["ParkingBayOccupancy", "EVConnected", "Authorized", "DataSigned", "PowerPathClosed", "EnergyTransfer"]

@@ -14,15 +14,18 @@ public struct FrameLogEntry: Sendable, Hashable {
     public var time: Date
     public var direction: FrameDirection
     public var chargerId: String
+    /// The connection's OCPP version (its WebSocket subprotocol).
+    public var ocppVersion: OCPPVersion
     /// The frame's JSON text, exactly as sent.
     public var frame: String
 
-    /// One JSON line: `{"chargerId":…,"direction":…,"frame":"<the frame text>","time":…}`.
+    /// One JSON line: `{"chargerId":…,"direction":…,"frame":"<the frame text>","protocol":"ocpp1.6","time":…}`.
     public var jsonLine: String {
         OCPPJSON.object([
             "time": .string(OCPPDateTime.format(time)),
             "direction": .string(direction.rawValue),
             "chargerId": .string(chargerId),
+            "protocol": .string(ocppVersion.rawValue),
             "frame": .string(frame),
         ]).jsonText
     }
@@ -142,13 +145,13 @@ final class Wire: Sendable {
         toCSMS.push(.close(chargerId: id, index: index))
     }
 
-    func chargerSends(_ id: String, index: Int, _ text: String) {
-        hook?(FrameLogEntry(time: clock.now, direction: .chargerToCSMS, chargerId: id, frame: text))
+    func chargerSends(_ id: String, index: Int, version: OCPPVersion, _ text: String) {
+        hook?(FrameLogEntry(time: clock.now, direction: .chargerToCSMS, chargerId: id, ocppVersion: version, frame: text))
         toCSMS.push(.text(chargerId: id, index: index, text))
     }
 
-    func csmsSends(_ id: String, index: Int, _ text: String) {
-        hook?(FrameLogEntry(time: clock.now, direction: .csmsToCharger, chargerId: id, frame: text))
+    func csmsSends(_ id: String, index: Int, version: OCPPVersion, _ text: String) {
+        hook?(FrameLogEntry(time: clock.now, direction: .csmsToCharger, chargerId: id, ocppVersion: version, frame: text))
         toChargers.push(.text(chargerId: id, index: index, text))
     }
 
