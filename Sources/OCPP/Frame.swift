@@ -44,11 +44,12 @@ public enum OCPPFrame: Sendable, Hashable {
         guard let first = items.first else { throw OCPPFrameError(kind: .notAnArray, messageId: nil) }
         guard let typeId = first.intValue else { throw OCPPFrameError(kind: .invalidMessageType(nil), messageId: nil) }
         // Recover the id early so a CALLERROR reply can name it.
-        let id: String? = items.count > 1 ? items[1].stringValue : nil
+        let id: String? = items.count > 1 ? items[1].stringValue.flatMap { (1...Self.maximumMessageIdLength).contains($0.count) ? $0 : nil } : nil
         guard (2...4).contains(typeId) else { throw OCPPFrameError(kind: .invalidMessageType(typeId), messageId: id) }
         guard let messageId = id else { throw OCPPFrameError(kind: .invalidMessageId, messageId: nil) }
         guard !messageId.isEmpty, messageId.count <= Self.maximumMessageIdLength else {
-            throw OCPPFrameError(kind: .invalidMessageId, messageId: messageId)
+            // Not an id a CALLERROR could echo.
+            throw OCPPFrameError(kind: .invalidMessageId, messageId: nil)
         }
         switch typeId {
         case 2:

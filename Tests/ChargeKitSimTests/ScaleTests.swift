@@ -1,0 +1,68 @@
+import Foundation
+import OCPP
+import Testing
+@testable import ChargeKitSim
+
+@Suite struct ScaleTests {
+    /// A smoke test, not a benchmark: 1,500 chargers at 1000× all boot and heartbeat, and the
+    /// process's CPU time stays a small multiple of the wall time (no busy loops).
+    @Test func fifteenHundredChargersBootAndHeartbeat() async throws {
+        var config = SimulationConfiguration()
+        config.chargerCount = 1500
+        config.seed = 42
+        config.speed = 1000
+        config.csms.heartbeatInterval = 60
+        config.timing.startSpreadSeconds = 10
+        let sim = Simulation(configuration: config)
+        let cpu0 = processCPUSeconds()
+        let wall0 = ContinuousClock.now
+        await sim.start()
+        let deadline = ContinuousClock.now + .seconds(60)
+        var booted = 0
+        while ContinuousClock.now < deadline {
+            booted = await sim.csms.chargers().filter { $0.bootCount > 0 && $0.lastHeartbeat != nil }.count
+            if booted == 1500 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(booted == 1500, "every charger booted and sent a heartbeat")
+        // Keep running a while: at 1000× that is ~33 heartbeats per charger per real second
+        // asked for; whatever is delivered must cost CPU in proportion to the frames moved,
+        // not to a polling loop.
+        try await Task.sleep(for: .seconds(1))
+        let stats = await sim.statistics()
+        await sim.stop()
+        let cpu = processCPUSeconds() - cpu0
+        let wall = ContinuousClock.now - wall0
+        let heartbeats = await sim.csms.events(types: ["Heartbeat"], limit: 200_000).events.count
+        print("scale: 1500 chargers, \(wall) wall, \(cpu) s CPU, \(stats.framesSent) charger frames, \(heartbeats) heartbeats, \(stats.timersFired) timers")
+        #expect(heartbeats > 1500)
+        #expect(cpu / Double(max(1, stats.framesSent)) < 0.001, "under 1 ms of CPU per charger frame (debug build)")
+        #expect(sim.chargers.map(\.site).contains("SITE-30"))
+    }
+
+    @Test func fleetIsDeterministicFromTheSeed() {
+        let a = FleetPlan.generate(count: 300, seed: 7)
+        let b = FleetPlan.generate(count: 300, seed: 7)
+        let c = FleetPlan.generate(count: 20, seed: 7)
+        #expect(a == b)
+        #expect(Array(a.prefix(20)) == c, "charger i does not depend on the fleet size")
+        #expect(a[0].id == "CP-0001" && a[299].id == "CP-0300")
+        #expect(a[49].site == "SITE-01" && a[50].site == "SITE-02")
+        #expect(Set(a.map(\.model.version)) == [.v16, .v201])
+        #expect(Set(a.map(\.model.model)).count == ChargerModel.catalog.count)
+        #expect(a.allSatisfy { $0.serialNumber.count <= 25 && $0.model.vendor.count <= 20 && $0.model.model.count <= 20 })
+        #expect(a.filter { $0.model.isDC }.allSatisfy { $0.connectorCount >= 2 })
+        #expect(FleetPlan.generate(count: 12_000, seed: 1).last?.id == "CP-12000")
+    }
+}
+
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    #if canImport(Glibc)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
