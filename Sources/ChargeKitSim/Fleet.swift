@@ -34,9 +34,11 @@ public struct ChargerModel: Sendable, Hashable {
     public var maxPowerW: Double
     /// Firmware versions seen in the field; new chargers pick one of these.
     public var firmwareVersions: [String]
-    var serialPrefix: String
-    var serialDigits: Int
-    var meterType: String?
+    /// Serial numbers are this prefix and `serialDigits` random digits.
+    public var serialPrefix: String
+    public var serialDigits: Int
+    /// 1.6 BootNotification meterType, when the model reports one.
+    public var meterType: String?
     /// 1.6 GetConfigurationMaxKeys.
     public var getConfigurationMaxKeys: Int
     /// 2.0.1 DeviceDataCtrlr.ItemsPerMessage[GetVariables] and [SetVariables].
@@ -48,6 +50,20 @@ public struct ChargerModel: Sendable, Hashable {
     public var readOnlyKeys: Set<String>
     /// Defaults that differ from the simulator's general defaults.
     public var defaults: [String: String]
+
+    public init(vendor: String, model: String, version: OCPPVersion, connectorCounts: [Int], phases: Int, isDC: Bool,
+                maxPowerW: Double, firmwareVersions: [String], serialPrefix: String, serialDigits: Int, meterType: String? = nil,
+                getConfigurationMaxKeys: Int = 20, itemsPerMessageGet: Int = 10, itemsPerMessageSet: Int = 10,
+                rebootRequiredKeys: Set<String> = [], readOnlyKeys: Set<String> = [], defaults: [String: String] = [:]) {
+        self.vendor = vendor; self.model = model; self.version = version
+        self.connectorCounts = connectorCounts.isEmpty ? [1] : connectorCounts
+        self.phases = phases == 1 ? 1 : 3; self.isDC = isDC; self.maxPowerW = maxPowerW
+        self.firmwareVersions = firmwareVersions.isEmpty ? ["1.0.0"] : firmwareVersions
+        self.serialPrefix = serialPrefix; self.serialDigits = serialDigits; self.meterType = meterType
+        self.getConfigurationMaxKeys = max(1, getConfigurationMaxKeys)
+        self.itemsPerMessageGet = max(1, itemsPerMessageGet); self.itemsPerMessageSet = max(1, itemsPerMessageSet)
+        self.rebootRequiredKeys = rebootRequiredKeys; self.readOnlyKeys = readOnlyKeys; self.defaults = defaults
+    }
 
     /// The models `chargekit sim` builds fleets from.
     public static let catalog: [ChargerModel] = [

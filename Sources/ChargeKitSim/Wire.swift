@@ -49,7 +49,8 @@ public final class JSONLinesFrameLog: Sendable {
     public func write(_ entry: FrameLogEntry) {
         let line = Data((entry.jsonLine + "\n").utf8)
         handle.withLock { h in
-            h?.write(line)
+            // A full disk loses log lines, never the simulation.
+            try? h?.write(contentsOf: line)
         }
     }
 
