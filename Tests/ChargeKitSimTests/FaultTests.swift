@@ -261,3 +261,30 @@ import Testing
         await sim.stop()
     }
 }
+
+@Suite struct WireTests {
+    @Test func malformedFramesGetACallErrorWhenTheyHaveAnId() async throws {
+        let frames = FrameCollector()
+        let sim = makeSimulation([spec("CP-1", alfen), spec("CP-2", zaptec)], hook: frames.hook)
+        await sim.start()
+        #expect(await awaitBoot(sim, "CP-1"))
+        #expect(await awaitBoot(sim, "CP-2"))
+        for (index, id) in ["CP-1", "CP-2"].enumerated() {
+            let version: OCPPVersion = index == 0 ? .v16 : .v201
+            sim.wire.csmsSends(id, index: index, version: version, #"[2,"bad-1","Reset"]"#)      // too short
+            sim.wire.csmsSends(id, index: index, version: version, #"[2,"bad-2","Reset",{"type":7}]"#)  // wrong type
+            sim.wire.csmsSends(id, index: index, version: version, #"[9,"bad-3",{}]"#)           // unknown message type
+            sim.wire.csmsSends(id, index: index, version: version, "not json at all")           // no id: ignored
+        }
+        await simSleep(sim, 5)
+        await sim.stop()
+        let errors = frames.all.filter { $0.direction == .chargerToCSMS && $0.frame.hasPrefix("[4,") }.map { ($0.chargerId, $0.frame) }
+        let codes = errors.map { e -> String in
+            guard case .callError(let mid, let code, _, _)? = try? OCPPFrame(text: e.1) else { return "?" }
+            return "\(e.0) \(mid) \(code)"
+        }
+        #expect(codes.sorted() == ["CP-1 bad-1 ProtocolError", "CP-1 bad-2 TypeConstraintViolation", "CP-1 bad-3 ProtocolError",
+                                   "CP-2 bad-1 ProtocolError", "CP-2 bad-2 TypeConstraintViolation", "CP-2 bad-3 MessageTypeNotSupported"])
+        #expect(await sim.inspect("CP-1")?.bootCount == 1, "no reset happened")
+    }
+}
