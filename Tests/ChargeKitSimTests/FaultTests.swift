@@ -24,8 +24,10 @@ import Testing
         let sim = makeSimulation([spec("CP-F", model, connectors: 2, faults: [.connectorFaulted])])
         await sim.start()
         #expect(await awaitBoot(sim, "CP-F"))
+        #expect(await awaitEvent(sim, "CP-F", "StatusNotification") { e in
+            (e.payload["status"] ?? e.payload["connectorStatus"]) == "Faulted"
+        } != nil)
         if model.version == .v201 { #expect(await awaitEvent(sim, "CP-F", "NotifyEvent") != nil) }
-        await simSleep(sim, 2)
         let connectors = try #require(await sim.csms.charger("CP-F")).connectors
         let faulted = try #require(connectors.first { $0.connectorId == 2 })
         #expect(faulted.status == "Faulted")
@@ -124,7 +126,8 @@ import Testing
     }
 
     @Test func clockDriftShowsInChargerTimestamps() async throws {
-        let sim = makeSimulation([spec("CP-D", alfen, drift: 90)])
+        // Slow sim speed: the offset measured includes the wire's delay in sim seconds.
+        let sim = makeSimulation([spec("CP-D", alfen, drift: 90)], speed: 20)
         await sim.start()
         let e = try #require(await awaitEvent(sim, "CP-D", "StatusNotification"))
         let offset = try #require(e.chargerTime?.timeIntervalSince(e.receivedAt))
@@ -239,7 +242,7 @@ import Testing
             let cursor = sim.csms.eventLog.latestSeq
             let now = sim.clock.now
             let ack = try await sim.csms.updateFirmware(id, FirmwareUpdate(
-                location: url("8.0"), retrieveAt: now.addingTimeInterval(30), installAt: now.addingTimeInterval(120),
+                location: url("8.0"), retrieveAt: now.addingTimeInterval(30), installAt: now.addingTimeInterval(400),
                 signingCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", signature: "c2lnbmF0dXJl", requestId: 77))
             #expect(ack.requestId == 77)
             #expect(ack.action == (id == "CP-2" ? "SignedUpdateFirmware" : "UpdateFirmware"))
