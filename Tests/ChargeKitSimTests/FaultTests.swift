@@ -21,7 +21,8 @@ import Testing
 
     @Test(arguments: [alfen, zaptec])
     func faultedConnectorReportsItsError(_ model: ChargerModel) async throws {
-        let sim = makeSimulation([spec("CP-F", model, connectors: 2, faults: [.connectorFaulted])])
+        let frames = FrameCollector()
+        let sim = makeSimulation([spec("CP-F", model, connectors: 2, faults: [.connectorFaulted])], hook: frames.hook)
         await sim.start()
         #expect(await awaitBoot(sim, "CP-F"))
         #expect(await awaitEvent(sim, "CP-F", "StatusNotification") { e in
@@ -41,6 +42,7 @@ import Testing
         let r = try await sim.csms.send("CP-F", action: model.version == .v16 ? "RemoteStartTransaction" : "RequestStartTransaction", payload: payload)
         #expect(r["status"] == "Rejected")
         await sim.stop()
+        try expectSchemaValid(frames, mustCover: model.version == .v16 ? ["StatusNotification"] : ["NotifyEvent"])
     }
 
     @Test(arguments: [alfen, zaptec])
@@ -234,7 +236,8 @@ import Testing
     @Test func scheduledSignedUpdateWalksEveryState() async throws {
         let fetcher = TestFetcher()
         fetcher.put("/images/a.bin", Self.image)
-        let sim = makeSimulation([spec("CP-1", zaptec), spec("CP-2", abb)], fetcher: fetcher)
+        let frames = FrameCollector()
+        let sim = makeSimulation([spec("CP-1", zaptec), spec("CP-2", abb)], fetcher: fetcher, hook: frames.hook)
         await sim.start()
         #expect(await awaitBoot(sim, "CP-1"))
         #expect(await awaitBoot(sim, "CP-2"))
@@ -262,6 +265,7 @@ import Testing
             #expect(await sim.csms.charger(id)?.identity?.firmwareVersion == "8.0")
         }
         await sim.stop()
+        try expectSchemaValid(frames, mustCover: ["SignedUpdateFirmware", "SignedFirmwareStatusNotification", "ocpp2.0.1 UpdateFirmware"])
     }
 }
 

@@ -101,3 +101,14 @@ func awaitBoot(_ sim: Simulation, _ id: String, count: Int = 1, timeout: Duratio
 func simSleep(_ sim: Simulation, _ seconds: Double) async {
     try? await sim.clock.sleep(simSeconds: seconds)
 }
+
+/// Writes the collected frames as a log and checks it with validate_frames.py.
+func expectSchemaValid(_ frames: FrameCollector, mustCover actions: [String] = []) throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("chargekit-frames-\(UUID().uuidString).jsonl").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let text = frames.all.map(\.jsonLine).joined(separator: "\n") + "\n"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    let (status, output) = try runValidator(path)
+    #expect(status == 0, "frames fail the official schemas:\n\(output)")
+    for action in actions { #expect(output.contains(action), "the log covers \(action)") }
+}
