@@ -140,14 +140,15 @@ actor ChargerHost {
         while !stopped {
             let horizon = clock.elapsed + coalesce
             var processed = 0
-            while processed < 4096, let top = heap.first, top.deadline <= horizon {
+            while processed < 512, let top = heap.first, top.deadline <= horizon {
                 _ = heap.pop()
                 processed += 1
                 fire(top)
             }
             if stopped { break }
-            if processed == 4096 {
-                // Let frames from the CSMS in between big bursts.
+            if processed == 512 {
+                // Let frames from the CSMS, and other work on the (core-sized) cooperative
+                // pool, in between big bursts.
                 await Task.yield()
                 continue
             }

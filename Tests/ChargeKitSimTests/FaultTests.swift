@@ -128,15 +128,27 @@ import Testing
     }
 
     @Test func clockDriftShowsInChargerTimestamps() async throws {
-        // Slow sim speed: the offset measured includes the wire's delay in sim seconds.
-        let sim = makeSimulation([spec("CP-D", alfen, drift: 90)], speed: 20)
+        let frames = FrameCollector()
+        let sim = makeSimulation([spec("CP-D", alfen, drift: 90)], speed: 20, hook: frames.hook)
         await sim.start()
         let e = try #require(await awaitEvent(sim, "CP-D", "StatusNotification"))
-        let offset = try #require(e.chargerTime?.timeIntervalSince(e.receivedAt))
-        #expect(abs(offset - 90) < 2)
-        let view = try #require(await sim.csms.charger("CP-D"))
-        #expect(abs((view.clockOffsetSeconds ?? 0) - 90) < 2)
         await sim.stop()
+        // At the sender, the charger's timestamp is its clock: sim time + 90 s.
+        let sent = try #require(frames.all.first { $0.direction == .chargerToCSMS && $0.frame.contains("StatusNotification") })
+        let stamp = try #require(OCPPFrame(text: sent.frame).callPayload?["timestamp"]?.stringValue.flatMap(OCPPDateTime.parse))
+        #expect(abs(stamp.timeIntervalSince(sent.time) - 90) < 0.5)
+        // The CSMS sees that minus the delivery delay.
+        let offset = try #require(e.chargerTime?.timeIntervalSince(e.receivedAt))
+        #expect(offset > 60 && offset < 90.5)
+        let view = try #require(await sim.csms.charger("CP-D"))
+        #expect((view.clockOffsetSeconds ?? 0) > 60)
+    }
+}
+
+extension OCPPFrame {
+    var callPayload: OCPPJSON? {
+        if case .call(_, _, let payload) = self { return payload }
+        return nil
     }
 }
 

@@ -55,11 +55,17 @@ import Testing
         #expect(mid.values.first { $0.key == k.heartbeat }?.value == "30")
         #expect(!mid.values.contains { $0.key == k.writeOnly && $0.value != nil }, "write-only key never read back")
 
-        // Heartbeats now come every 30 s, not 300 (the tolerance absorbs a loaded test machine:
-        // at 200× a 50 ms stall is 10 sim seconds).
-        let hb1 = try #require(await awaitEvent(sim, id, "Heartbeat", after: sim.csms.eventLog.latestSeq))
-        let hb2 = try #require(await awaitEvent(sim, id, "Heartbeat", after: hb1.seq))
-        #expect(abs(hb2.receivedAt.timeIntervalSince(hb1.receivedAt) - 30) < 15)
+        // Heartbeats now come every 30 s, not 300. A stall of the test machine only makes an
+        // interval longer, so the shortest of three is the one to check.
+        var beats: [Date] = []
+        var hbCursor = sim.csms.eventLog.latestSeq
+        while beats.count < 4 {
+            let hb = try #require(await awaitEvent(sim, id, "Heartbeat", after: hbCursor))
+            hbCursor = hb.seq
+            beats.append(hb.receivedAt)
+        }
+        let shortest = zip(beats.dropFirst(), beats).map { $0.timeIntervalSince($1) }.min() ?? 0
+        #expect(abs(shortest - 30) < 10)
 
         // Clock-aligned meter values: voltage without a transaction.
         let aligned = try #require(await awaitEvent(sim, id, "MeterValues", timeout: .seconds(10)) { e in
