@@ -41,6 +41,11 @@ public actor CSMS {
         var maxKeys: Int?
         var itemsPerGet: Int?
         var itemsPerSet: Int?
+        var bytesPerGet: Int?
+        var bytesPerSet: Int?
+        /// A BootNotification was answered on the current connection: only then does the
+        /// charger take requests (before, it answers SecurityError).
+        var booted = false
 
         var view: ChargerView {
             ChargerView(id: id, site: site, ocppVersion: version, identity: identity, connected: connected,
@@ -111,11 +116,13 @@ public actor CSMS {
                 s.wireIndex = index
                 s.version = version
                 s.connected = true
+                s.booted = false
                 s.connectedSince = clock.now
                 s.lastSeen = clock.now
                 sessions[id] = s
             case .close(let id, _):
                 sessions[id]?.connected = false
+                sessions[id]?.booted = false
                 sessions[id]?.connectedSince = nil
                 for (mid, p) in pending where p.chargerId == id {
                     finish(mid, .failure(.connectionLost(chargerId: id, action: p.action)))
@@ -196,6 +203,9 @@ public actor CSMS {
         sessions[id]?.maxKeys = nil
         sessions[id]?.itemsPerGet = nil
         sessions[id]?.itemsPerSet = nil
+        sessions[id]?.bytesPerGet = nil
+        sessions[id]?.bytesPerSet = nil
+        sessions[id]?.booted = true
         return interval
     }
 
@@ -373,7 +383,7 @@ public actor CSMS {
     private func call(_ id: String, action: String, payload: OCPPJSON, timeout: Duration?) async -> Result<OCPPJSON, CSMSError> {
         guard !stopped else { return .failure(.stopped) }
         guard let session = sessions[id] else { return .failure(.unknownCharger(id)) }
-        guard session.connected, session.wireIndex != nil else { return .failure(.offline(id)) }
+        guard session.connected, session.booted, session.wireIndex != nil else { return .failure(.offline(id)) }
         guard case .object = payload else { return .failure(.invalidRequest("the payload must be a JSON object")) }
         guard !action.isEmpty else { return .failure(.invalidRequest("the action must not be empty")) }
         guard !Task.isCancelled else { return .failure(.cancelled) }
@@ -426,7 +436,7 @@ public actor CSMS {
 
     private func version(of id: String) throws(CSMSError) -> OCPPVersion {
         guard let s = sessions[id] else { throw .unknownCharger(id) }
-        guard s.connected, let v = s.version else { throw .offline(id) }
+        guard s.connected, s.booted, let v = s.version else { throw .offline(id) }
         return v
     }
 
@@ -475,15 +485,53 @@ public actor CSMS {
         return n
     }
 
-    private func itemsPerMessage(_ id: String, set: Bool, timeout: Duration?) async throws(CSMSError) -> Int {
-        if let cached = set ? sessions[id]?.itemsPerSet : sessions[id]?.itemsPerGet { return cached }
-        let key = V201.VariableKey(component: "DeviceDataCtrlr", variable: "ItemsPerMessage", variableInstance: set ? "SetVariables" : "GetVariables")
-        let r = try await call(id, V201.GetVariablesRequest(getVariableData: [V201.GetVariableData(component: key.componentType, variable: key.variableType)]),
-                               timeout: timeout)
-        let n = r.getVariableResult.first.flatMap { $0.attributeStatus == .accepted ? $0.attributeValue.flatMap { Int($0) } : nil } ?? 1
-        let limit = max(1, n)
-        if set { sessions[id]?.itemsPerSet = limit } else { sessions[id]?.itemsPerGet = limit }
-        return limit
+    /// DeviceDataCtrlr.ItemsPerMessage and BytesPerMessage for GetVariables or SetVariables,
+    /// read from the station once per boot (B06.FR.05: never send more than it reported).
+    private func messageLimits(_ id: String, set: Bool, timeout: Duration?) async throws(CSMSError) -> (items: Int, bytes: Int) {
+        if set, let items = sessions[id]?.itemsPerSet, let bytes = sessions[id]?.bytesPerSet { return (items, bytes) }
+        if !set, let items = sessions[id]?.itemsPerGet, let bytes = sessions[id]?.bytesPerGet { return (items, bytes) }
+        let instance = set ? "SetVariables" : "GetVariables"
+        func read(_ variable: String) async throws(CSMSError) -> Int? {
+            let key = V201.VariableKey(component: "DeviceDataCtrlr", variable: variable, variableInstance: instance)
+            let r = try await call(id, V201.GetVariablesRequest(getVariableData: [V201.GetVariableData(component: key.componentType, variable: key.variableType)]),
+                                   timeout: timeout)
+            return r.getVariableResult.first.flatMap { $0.attributeStatus == .accepted ? $0.attributeValue.flatMap { Int($0) } : nil }
+        }
+        // One item per request: the smallest limit a station can have.
+        let items = max(1, try await read("ItemsPerMessage") ?? 1)
+        let bytes = max(256, try await read("BytesPerMessage") ?? Int.max)
+        if set {
+            sessions[id]?.itemsPerSet = items
+            sessions[id]?.bytesPerSet = bytes
+        } else {
+            sessions[id]?.itemsPerGet = items
+            sessions[id]?.bytesPerGet = bytes
+        }
+        return (items, bytes)
+    }
+
+    /// Splits `items` into batches of at most `limit.items` whose CALL frame stays within
+    /// `limit.bytes` (a single item that alone is too long still goes, and gets its error).
+    private func batches<T>(_ items: [T], _ limit: (items: Int, bytes: Int), frameBytes: ([T]) -> Int) -> [[T]] {
+        var out: [[T]] = []
+        var current: [T] = []
+        for item in items {
+            if !current.isEmpty, current.count >= limit.items || frameBytes(current + [item]) > limit.bytes {
+                out.append(current)
+                current = []
+            }
+            current.append(item)
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+
+    /// Length of the CALL frame that would carry `request` (the message id at its longest).
+    private static func frameBytes<R: OCPPRequest>(_ request: R) -> Int {
+        guard let frame = try? OCPPFrame.call(messageId: String(repeating: "x", count: OCPPFrame.maximumMessageIdLength), request) else {
+            return Int.max
+        }
+        return frame.text.utf8.count
     }
 
     private func getVariables(_ id: String, keys: [String], timeout: Duration?) async throws(CSMSError) -> ConfigurationReading {
@@ -493,12 +541,12 @@ public actor CSMS {
         for key in keys {
             if let k = V201.VariableKey(parsing: key) { parsed.append((key, k)) } else { unknown.append(key) }
         }
-        let batch = try await itemsPerMessage(id, set: false, timeout: timeout)
-        var start = 0
-        while start < parsed.count {
-            let chunk = Array(parsed[start..<min(parsed.count, start + batch)])
-            let request = V201.GetVariablesRequest(getVariableData: chunk.map { V201.GetVariableData(component: $0.1.componentType, variable: $0.1.variableType) })
-            let r = try await call(id, request, timeout: timeout)
+        let limit = try await messageLimits(id, set: false, timeout: timeout)
+        func request(_ chunk: [(String, V201.VariableKey)]) -> V201.GetVariablesRequest {
+            V201.GetVariablesRequest(getVariableData: chunk.map { V201.GetVariableData(component: $0.1.componentType, variable: $0.1.variableType) })
+        }
+        for chunk in batches(parsed, limit, frameBytes: { Self.frameBytes(request($0)) }) {
+            let r = try await call(id, request(chunk), timeout: timeout)
             for (n, result) in r.getVariableResult.enumerated() {
                 let key = n < chunk.count ? chunk[n].0 : V201.VariableKey(component: result.component, variable: result.variable).description
                 switch result.attributeStatus {
@@ -513,7 +561,6 @@ public actor CSMS {
                     values.append(ConfigurationValue(key: key, value: nil, readonly: nil, status: result.attributeStatus.rawValue))
                 }
             }
-            start += chunk.count
         }
         return ConfigurationReading(values: values, unknownKeys: unknown)
     }
@@ -547,21 +594,21 @@ public actor CSMS {
                     slots[n] = ConfigurationChangeResult(key: change.key, value: change.value, outcome: .success(.notSupported))
                 }
             }
-            let batch: Int
+            let limit: (items: Int, bytes: Int)
             do {
-                batch = try await itemsPerMessage(chargerId, set: true, timeout: timeout)
+                limit = try await messageLimits(chargerId, set: true, timeout: timeout)
             } catch {
                 return changes.map { ConfigurationChangeResult(key: $0.key, value: $0.value, outcome: .failure(error)) }
             }
-            var answered: [ConfigurationChangeResult] = []
-            var start = 0
-            while start < parsed.count {
-                let chunk = Array(parsed[start..<min(parsed.count, start + batch)])
-                let request = V201.SetVariablesRequest(setVariableData: chunk.map {
+            func request(_ chunk: [(ConfigurationChange, V201.VariableKey)]) -> V201.SetVariablesRequest {
+                V201.SetVariablesRequest(setVariableData: chunk.map {
                     V201.SetVariableData(component: $0.1.componentType, variable: $0.1.variableType, attributeValue: $0.0.value)
                 })
+            }
+            var answered: [ConfigurationChangeResult] = []
+            for chunk in batches(parsed, limit, frameBytes: { Self.frameBytes(request($0)) }) {
                 do {
-                    let r = try await call(chargerId, request, timeout: timeout)
+                    let r = try await call(chargerId, request(chunk), timeout: timeout)
                     for (n, item) in chunk.enumerated() {
                         let status = n < r.setVariableResult.count
                             ? ConfigurationChangeStatus(rawValue: r.setVariableResult[n].attributeStatus.rawValue) ?? .rejected : .rejected
@@ -573,7 +620,6 @@ public actor CSMS {
                 } catch {
                     for item in chunk { answered.append(ConfigurationChangeResult(key: item.0.key, value: item.0.value, outcome: .failure(error))) }
                 }
-                start += chunk.count
             }
             var next = answered.makeIterator()
             for n in changes.indices {

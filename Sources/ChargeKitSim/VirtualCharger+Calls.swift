@@ -72,7 +72,15 @@ extension VirtualCharger {
         }
     }
 
-    func handleCall201(_ id: String, _ action: String, _ payload: OCPPJSON, host: isolated ChargerHost) {
+    func handleCall201(_ id: String, _ action: String, _ payload: OCPPJSON, frameBytes: Int, host: isolated ChargerHost) {
+        if action == V201.GetVariablesRequest.action || action == V201.SetVariablesRequest.action {
+            let limit = config.int("DeviceDataCtrlr.BytesPerMessage[\(action)]", default: Int.max)
+            if frameBytes > limit {
+                // B06.FR.17 / B05: a message longer than BytesPerMessage MAY get a FormatViolation.
+                replyError(id, .formatViolation, "\(frameBytes) bytes, at most \(limit) per \(action) (BytesPerMessage)", host: host)
+                return
+            }
+        }
         switch action {
         case V201.GetVariablesRequest.action:
             guard let r = decode(V201.GetVariablesRequest.self, payload, id, host: host) else { return }
@@ -239,7 +247,7 @@ extension VirtualCharger {
     private func getVariables(_ id: String, _ r: V201.GetVariablesRequest, host: isolated ChargerHost) {
         let limit = config.int("DeviceDataCtrlr.ItemsPerMessage[GetVariables]", default: 1000)
         guard r.getVariableData.count <= limit else {
-            // B06.FR.?: more GetVariableData than ItemsPerMessageGetVariables → CALLERROR.
+            // B06.FR.16: more GetVariableData than ItemsPerMessageGetVariables MAY get a CALLERROR.
             replyError(id, .occurrenceConstraintViolation, "at most \(limit) items per GetVariables (ItemsPerMessage)", host: host)
             return
         }

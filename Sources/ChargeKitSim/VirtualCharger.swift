@@ -345,7 +345,7 @@ final class VirtualCharger {
             }
             switch version {
             case .v16: handleCall16(id, action, payload, host: host)
-            case .v201: handleCall201(id, action, payload, host: host)
+            case .v201: handleCall201(id, action, payload, frameBytes: text.utf8.count, host: host)
             }
         case .callResult(let id, let payload):
             guard let purpose = outstanding.removeValue(forKey: id) else { return }

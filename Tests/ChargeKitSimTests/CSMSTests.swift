@@ -26,7 +26,7 @@ import Testing
         #expect(reading.values.first { $0.key == "EVSE.SupplyPhases@1" }?.value == "3")
         let gets = sentCalls(frames, "GetVariables")
         #expect(gets.allSatisfy { ($0["getVariableData"]?.arrayValue?.count ?? 99) <= 4 })
-        #expect(gets.count == 1 + 3)  // ItemsPerMessage itself, then 4 + 4 + 2
+        #expect(gets.count == 2 + 3)  // ItemsPerMessage and BytesPerMessage, then 4 + 4 + 2
 
         let changes = (0..<6).map { ConfigurationChange(key: "OCPPCommCtrlr.HeartbeatInterval", value: String(100 + $0)) }
         let results = try await sim.csms.changeConfiguration("CP-Z", changes)
@@ -41,6 +41,36 @@ import Testing
             Issue.record("5 items accepted with ItemsPerMessage 4")
         } catch {
             #expect(error.ocppErrorCode == .occurrenceConstraintViolation)
+        }
+        await sim.stop()
+    }
+
+    @Test func v201BatchesStayWithinBytesPerMessage() async throws {
+        let small = ChargerModel(vendor: "Test", model: "Tiny", version: .v201, connectorCounts: [1], phases: 3, isDC: false,
+                                 maxPowerW: 11_000, firmwareVersions: ["1.0"], serialPrefix: "T", serialDigits: 4,
+                                 itemsPerMessageGet: 50, itemsPerMessageSet: 50,
+                                 defaults: ["DeviceDataCtrlr.BytesPerMessage[SetVariables]": "600",
+                                            "DeviceDataCtrlr.BytesPerMessage[GetVariables]": "600"])
+        let frames = FrameCollector()
+        let sim = makeSimulation([spec("CP-T", small)], hook: frames.hook)
+        await sim.start()
+        #expect(await awaitBoot(sim, "CP-T"))
+        let name = String(repeating: "N", count: 45)
+        let changes = (0..<8).map { ConfigurationChange(key: "SecurityCtrlr.OrganizationName", value: name + String($0)) }
+        let results = try await sim.csms.changeConfiguration("CP-T", changes)
+        #expect(results.allSatisfy { $0.status == .accepted })
+        let sets = frames.all.filter { $0.direction == .csmsToCharger && $0.frame.contains("SetVariables") }
+        #expect(sets.count > 1)
+        #expect(sets.allSatisfy { $0.frame.utf8.count <= 600 })
+        // Sent directly, an over-long request gets a FormatViolation (B06.FR.17 / B05).
+        let items = (0..<8).map { _ in
+            ["component": ["name": "SecurityCtrlr"], "variable": ["name": "OrganizationName"], "attributeValue": .string(name)] as OCPPJSON
+        }
+        do {
+            _ = try await sim.csms.send("CP-T", action: "SetVariables", payload: ["setVariableData": .array(items)])
+            Issue.record("an over-long SetVariables was accepted")
+        } catch {
+            #expect(error.ocppErrorCode == .formatViolation)
         }
         await sim.stop()
     }
