@@ -32,9 +32,9 @@ let package = Package(
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit", "TestSupport"]),
         .testTarget(name: "OCPPTests", dependencies: ["OCPP"]),
-        .testTarget(name: "ChargeKitSimTests", dependencies: ["ChargeKitSim", "OCPP", "Checksum"], exclude: ["validate_frames.py"]),
+        .testTarget(name: "ChargeKitSimTests", dependencies: ["ChargeKitSim", "OCPP", "Checksum", "TestSupport"], exclude: ["validate_frames.py"]),
         .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "TestSupport", "chargekit"]),
-        .testTarget(name: "BackendAPITests", dependencies: ["BackendAPI"]),
+        .testTarget(name: "BackendAPITests", dependencies: ["BackendAPI", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

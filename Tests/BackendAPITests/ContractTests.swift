@@ -1,6 +1,7 @@
 import BackendAPI
 import Foundation
 import Testing
+import TestSupport
 
 // The contract (docs/backend-api.yaml) and the Swift types must not drift apart: these tests
 // validate the document, check every example in it against its schema, decode every example
@@ -8,12 +9,12 @@ import Testing
 // Swift type of that schema, require the re-encoding to be identical, and validate the Swift
 // encodings against the schemas again.
 
-@Test func contractIsAValidOpenAPIDocument() throws {
-    guard try pythonHasModule("openapi_spec_validator") else {
+@Test func contractIsAValidOpenAPIDocument() async throws {
+    guard try await pythonHasModule("openapi_spec_validator") else {
         Issue.record("Python module openapi_spec_validator is missing: pip install openapi-spec-validator")
         return
     }
-    let result = try runPython(["-m", "openapi_spec_validator", contractPath])
+    let result = try await runPython(["-m", "openapi_spec_validator", contractPath])
     #expect(result.succeeded, "openapi_spec_validator failed:\n\(result.stdout)\(result.stderr)")
     #expect(!result.stdout.lowercased().contains("error"), "\(result.stdout)")
 }
@@ -133,27 +134,39 @@ private let swiftEnums: [String: [String]] = [
 ]
 
 /// The example checker's output, computed once for all the tests below.
-private let emittedOnce: Result<Emitted, any Error> = Result { try runExampleChecker() }
+/// The checker runs once per test process, however many tests ask for its output.
+private actor EmittedOnce {
+    private var task: Task<Emitted, any Error>?
 
-private func emittedContract() throws -> Emitted { try emittedOnce.get() }
+    func get() async throws -> Emitted {
+        if let task { return try await task.value }
+        let task = Task { try await runExampleChecker() }
+        self.task = task
+        return try await task.value
+    }
+}
 
-private func runExampleChecker() throws -> Emitted {
-    for module in ["yaml", "jsonschema", "referencing"] where !(try pythonHasModule(module)) {
-        throw ToolError.cannotRun("Python module \(module) is missing: pip install pyyaml jsonschema")
+private let emittedOnce = EmittedOnce()
+
+private func emittedContract() async throws -> Emitted { try await emittedOnce.get() }
+
+private func runExampleChecker() async throws -> Emitted {
+    for module in ["yaml", "jsonschema", "referencing"] where !(try await pythonHasModule(module)) {
+        throw ToolError(description: "Python module \(module) is missing: pip install pyyaml jsonschema")
     }
     let scratch = try makeScratchDirectory()
     defer { try? FileManager.default.removeItem(at: scratch) }
     let emitPath = scratch.appendingPathComponent("emitted.json").path
-    let result = try runPython([exampleCheckerPath, contractPath, "--emit", emitPath])
+    let result = try await runPython([exampleCheckerPath, contractPath, "--emit", emitPath])
     guard result.succeeded else {
-        throw ToolError.cannotRun("check-examples.py found problems in the contract:\n\(result.stderr)\(result.stdout)")
+        throw ToolError(description: "check-examples.py found problems in the contract:\n\(result.stderr)\(result.stdout)")
     }
     let data = try Data(contentsOf: URL(fileURLWithPath: emitPath))
     return try JSONCoding.decode(Emitted.self, from: data)
 }
 
-@Test func everyExampleConformsToItsSchemaAndSurvivesTheSwiftTypes() throws {
-    let emitted = try emittedContract()
+@Test func everyExampleConformsToItsSchemaAndSurvivesTheSwiftTypes() async throws {
+    let emitted = try await emittedContract()
     let swiftTypes = swiftTypes()
 
     // Every schema of the document has a Swift counterpart, and vice versa.
@@ -196,12 +209,12 @@ private func runExampleChecker() throws -> Emitted {
     defer { try? FileManager.default.removeItem(at: scratch) }
     let encodedURL = scratch.appendingPathComponent("swift-encoded.json")
     try JSONCoding.encode(encodings).write(to: encodedURL)
-    let result = try runPython([exampleCheckerPath, contractPath, "--validate", encodedURL.path])
+    let result = try await runPython([exampleCheckerPath, contractPath, "--validate", encodedURL.path])
     #expect(result.succeeded, "Swift encodings do not conform to the contract:\n\(result.stderr)")
 }
 
-@Test func swiftEnumsKnowExactlyTheDocumentsValues() throws {
-    let emitted = try emittedContract()
+@Test func swiftEnumsKnowExactlyTheDocumentsValues() async throws {
+    let emitted = try await emittedContract()
     for (name, values) in emitted.enums.sorted(by: { $0.key < $1.key }) {
         guard let swift = swiftEnums[name] else {
             Issue.record("enum schema \(name) has no Swift enum")
@@ -211,8 +224,8 @@ private func runExampleChecker() throws -> Emitted {
     }
 }
 
-@Test func apiOperationsMatchTheDocument() throws {
-    let emitted = try emittedContract()
+@Test func apiOperationsMatchTheDocument() async throws {
+    let emitted = try await emittedContract()
     let document = Set(emitted.operations.map { $0.joined(separator: " ") })
     let swift = Set(APIOperation.all.map { "\($0.method) \($0.template) \($0.operationId)" })
     #expect(document.subtracting(swift).isEmpty, "in the document, not in APIOperation.all: \(document.subtracting(swift).sorted())")

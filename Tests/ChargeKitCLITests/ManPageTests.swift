@@ -2,6 +2,7 @@ import ChargeKit
 import ChargeKitCLI
 import Foundation
 import Testing
+import TestSupport
 
 /// Meta-tests: the man pages, the option tables and the exit codes agree (as curl's
 /// test 1139 keeps its man page and option table in step).
@@ -152,22 +153,14 @@ import Testing
     }
 
     @Test(arguments: pageNames)
-    func groffRendersWithoutWarnings(page: String) throws {
+    func groffRendersWithoutWarnings(page: String) async throws {
         guard let groff = ["/usr/bin/groff", "/usr/local/bin/groff", "/opt/homebrew/bin/groff"]
             .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             return  // groff is not installed: nothing to check here.
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: groff)
-        process.arguments = ["-man", "-ww", "-z", Self.manDirectory.appendingPathComponent(page + ".1").path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let warnings = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(warnings == "", "\(page).1: \(warnings)")
+        let result = try await runTool(groff, ["-man", "-ww", "-z", Self.manDirectory.appendingPathComponent(page + ".1").path])
+        #expect(result.status == 0)
+        #expect(result.stderr == "", "\(page).1: \(result.stderr)")
     }
 }
 

@@ -42,7 +42,7 @@ import Testing
         let r = try await sim.csms.send("CP-F", action: model.version == .v16 ? "RemoteStartTransaction" : "RequestStartTransaction", payload: payload)
         #expect(r["status"] == "Rejected")
         await sim.stop()
-        try expectSchemaValid(frames, mustCover: model.version == .v16 ? ["StatusNotification"] : ["NotifyEvent"])
+        try await expectSchemaValid(frames, mustCover: model.version == .v16 ? ["StatusNotification"] : ["NotifyEvent"])
     }
 
     @Test(arguments: [alfen, zaptec])
@@ -257,7 +257,7 @@ extension OCPPFrame {
             let cursor = sim.csms.eventLog.latestSeq
             let now = sim.clock.now
             let ack = try await sim.csms.updateFirmware(id, FirmwareUpdate(
-                location: url("8.0"), retrieveAt: now.addingTimeInterval(30), installAt: now.addingTimeInterval(400),
+                location: url("8.0"), retrieveAt: now.addingTimeInterval(600), installAt: now.addingTimeInterval(1200),
                 signingCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", signature: "c2lnbmF0dXJl", requestId: 77))
             #expect(ack.requestId == 77)
             #expect(ack.action == (id == "CP-2" ? "SignedUpdateFirmware" : "UpdateFirmware"))
@@ -277,7 +277,7 @@ extension OCPPFrame {
             #expect(await sim.csms.charger(id)?.identity?.firmwareVersion == "8.0")
         }
         await sim.stop()
-        try expectSchemaValid(frames, mustCover: ["SignedUpdateFirmware", "SignedFirmwareStatusNotification", "ocpp2.0.1 UpdateFirmware"])
+        try await expectSchemaValid(frames, mustCover: ["SignedUpdateFirmware", "SignedFirmwareStatusNotification", "ocpp2.0.1 UpdateFirmware"])
     }
 }
 

@@ -15,7 +15,9 @@ import Testing
         config.seed = 42
         config.speed = 1000
         config.csms.heartbeatInterval = 600
-        config.timing.startSpreadSeconds = 10
+        // Boots spread over ~3 s of real time: a 10 ms boot storm in a debug build saturates
+        // both cores and skews every timing test running beside this one.
+        config.timing.startSpreadSeconds = 3000
         let sim = Simulation(configuration: config)
         let cpu0 = processCPUSeconds()
         let wall0 = ContinuousClock.now
@@ -37,7 +39,7 @@ import Testing
         let wall = ContinuousClock.now - wall0
         let heartbeats = await sim.csms.events(types: ["Heartbeat"], limit: 200_000).events.count
         print("scale: \(count) chargers, \(wall) wall, \(cpu) s CPU, \(stats.framesSent) charger frames, \(heartbeats) heartbeats, \(stats.timersFired) timers")
-        #expect(heartbeats > count)
+        #expect(heartbeats >= count)
         // Process-wide CPU includes tests running alongside, so this is a loose sanity bound
         // (a release build spends ~40-70 µs per charger frame and its answer).
         #expect(cpu / Double(max(1, stats.framesSent)) < 0.005, "CPU goes into frames, not into polling")

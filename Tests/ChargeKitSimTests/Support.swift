@@ -103,12 +103,12 @@ func simSleep(_ sim: Simulation, _ seconds: Double) async {
 }
 
 /// Writes the collected frames as a log and checks it with validate_frames.py.
-func expectSchemaValid(_ frames: FrameCollector, mustCover actions: [String] = []) throws {
+func expectSchemaValid(_ frames: FrameCollector, mustCover actions: [String] = []) async throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("chargekit-frames-\(UUID().uuidString).jsonl").path
     defer { try? FileManager.default.removeItem(atPath: path) }
     let text = frames.all.map(\.jsonLine).joined(separator: "\n") + "\n"
     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    let (status, output) = try runValidator(path)
+    let (status, output) = try await runValidator(path)
     #expect(status == 0, "frames fail the official schemas:\n\(output)")
     for action in actions { #expect(output.contains(action), "the log covers \(action)") }
 }
