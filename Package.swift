@@ -33,6 +33,7 @@ let package = Package(
         .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit", "TestSupport"]),
         .testTarget(name: "OCPPTests", dependencies: ["OCPP"]),
         .testTarget(name: "ChargeKitSimTests", dependencies: ["ChargeKitSim", "OCPP", "Checksum", "TestSupport"], exclude: ["validate_frames.py"]),
+        .testTarget(name: "ChargeKitTests", dependencies: ["ChargeKit", "BackendAPI", "CurlHTTP", "TestSupport"]),
         .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "TestSupport", "chargekit"]),
         .testTarget(name: "BackendAPITests", dependencies: ["BackendAPI", "TestSupport"]),
     ],
