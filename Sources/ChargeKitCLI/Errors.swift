@@ -49,6 +49,8 @@ public enum ErrorMapping {
             return ErrorReport(code: .ioError, message: error.description, hint: nil)
         case let error as InputError:
             return ErrorReport(code: .ioError, message: error.description, hint: nil)
+        case let error as BackendError:
+            return report(for: error)
         default:
             return ErrorReport(code: .software, message: "internal error: \(error)",
                                hint: "This is a bug in chargekit; please report it with the command you ran.")
@@ -70,6 +72,41 @@ public enum ErrorMapping {
             return ErrorReport(code: .config, message: "\(source.name) (\(source)): \(reason)", hint: nil)
         case .noConfigDirectory:
             return ErrorReport(code: .config, message: error.description, hint: nil)
+        }
+    }
+
+    private static func report(for error: BackendError) -> ErrorReport {
+        let message = error.description
+        switch error {
+        case .unreachable(let transport):
+            if case .tls = transport.kind {
+                return ErrorReport(code: .unavailable, message: message,
+                                   hint: "Check --cacert (or --cert/--key for mutual TLS); --insecure is for test setups only.")
+            }
+            return ErrorReport(code: .unavailable, message: message, hint: "Check --backend and the network.")
+        case .retriesExhausted, .transfer, .cancelled:
+            return ErrorReport(code: .tempFail, message: message, hint: "Try again later.")
+        case .unauthorized:
+            return ErrorReport(code: .noPermission, message: message, hint: nil)
+        case .forbidden:
+            return ErrorReport(code: .noPermission, message: message, hint: nil)
+        case .notFound:
+            return ErrorReport(code: .noInput, message: message, hint: nil)
+        case .protocolViolation:
+            return ErrorReport(code: .`protocol`, message: message, hint: nil)
+        case .problem(let status, let problem):
+            switch (status, problem.effectiveType) {
+            case (_, .chargerOffline):
+                return ErrorReport(code: .unavailable, message: message, hint: "Wait until the charger is online.")
+            case (_, .chargerTimeout), (429, _), (503, _):
+                return ErrorReport(code: .tempFail, message: message, hint: "Try again later.")
+            case (_, .ocppCallError):
+                return ErrorReport(code: .`protocol`, message: message, hint: nil)
+            case (400..<500, _):
+                return ErrorReport(code: .dataError, message: message, hint: nil)
+            default:
+                return ErrorReport(code: .unavailable, message: message, hint: nil)
+            }
         }
     }
 

@@ -56,7 +56,7 @@ import Testing
             (["login", "--backend", "csms.example"], "--backend: 'csms.example' is not an http(s) URL"),
             (["-q", "-v", "logout"], "--quiet and --verbose cannot be used together"),
             (["logout", "--key", "k.pem"], "--key: a private key needs a client certificate (--cert)"),
-            ([], "no command given (commands: login, logout, help, version)"),
+            ([], "no command given (commands: login, logout, whoami, chargers, status, help, version)"),
         ]
         for (arguments, message) in cases {
             let run = await sandbox.run(arguments)
