@@ -57,7 +57,7 @@ enum Transport {
 
     // MARK: Parent
 
-    static func run(_ arguments: [String]) async throws -> Int32 {
+    static func run(_ arguments: [String]) throws -> Int32 {
         let settings = try Settings(arguments)
         Cleanup.install()
         let executable = try currentExecutable()
@@ -77,16 +77,16 @@ enum Transport {
         var verdicts: [Verdict] = []
         var notes: [String] = []
         if settings.runGets {
-            let result = try await getScenario(settings, executable: executable, server: server, probe: probe)
+            let result = try getScenario(settings, executable: executable, server: server, probe: probe)
             verdicts += result.verdicts
             notes += result.notes
         }
         if settings.runUpload {
-            let result = try await uploadScenario(settings, executable: executable, server: server, probe: probe)
+            let result = try uploadScenario(settings, executable: executable, server: server, probe: probe)
             verdicts += result.verdicts
             notes += result.notes
         }
-        let serverStats: ServerStats = try await probe.json("/stats/process")
+        let serverStats: ServerStats = try probe.json("/stats/process")
         let me = ProcessUsage.current()
         notes.append("peak RSS: server child \(Format.mib(kib: serverStats.peakRSSKiB)) (\(Format.fixed(serverStats.cpuSeconds, 1)) s CPU), "
                      + "this orchestrating process \(Format.mib(kib: me.peakRSSKiB))")
@@ -134,7 +134,7 @@ enum Transport {
     }
 
     static func getScenario(_ settings: Settings, executable: String, server: ServerProcess,
-                            probe: ServerProbe) async throws -> ScenarioResult {
+                            probe: ServerProbe) throws -> ScenarioResult {
         say()
         say("1. \(Format.grouped(Double(settings.requests))) small GETs, \(settings.concurrency) in flight: CurlHTTP vs URLSession "
             + "(each in its own process, \(Format.grouped(Double(settings.warmup))) warm-up requests first; runs alternate who goes first)")
@@ -150,8 +150,8 @@ enum Transport {
                     "--requests", String(settings.requests), "--concurrency", String(settings.concurrency),
                     "--warmup", String(settings.warmup),
                 ], pipeStdin: true)
-                let (report, serverCPU) = try await measure(child, probe: probe)
-                let counted: GetCount = try await probe.json("/stats/gets/\(label)")
+                let (report, serverCPU) = try measure(child, probe: probe)
+                let counted: GetCount = try probe.json("/stats/gets/\(label)")
                 var ok = "\(report.succeeded)/\(report.requests)"
                 if report.succeeded != report.requests || counted.count != report.requests {
                     ok += " FAILED"
@@ -199,18 +199,18 @@ enum Transport {
 
     /// Waits for the client's `ready`, reads the server's CPU clock, says `go`, and returns
     /// the client's report with the server CPU spent meanwhile.
-    static func measure(_ child: ChildProcess, probe: ServerProbe) async throws -> (ClientReport, Double) {
+    static func measure(_ child: ChildProcess, probe: ServerProbe) throws -> (ClientReport, Double) {
         Cleanup.shared.track(child.pid)
         defer { Cleanup.shared.untrack(child.pid) }
         guard try child.readLine(timeout: .seconds(600)) == "ready" else {
             let exit = child.wait(timeout: .seconds(5))
             throw BenchError(description: "\(child.name) client (pid \(child.pid)) did not get ready, exit status \(exit.status)")
         }
-        let before: ServerStats = try await probe.json("/stats/process")
+        let before: ServerStats = try probe.json("/stats/process")
         try child.send(line: "go")
         let output = try child.readToEnd()
         let exit = child.wait()
-        let after: ServerStats = try await probe.json("/stats/process")
+        let after: ServerStats = try probe.json("/stats/process")
         guard exit.status == 0,
               let line = output.split(separator: "\n").last,
               let report = try? JSONDecoder().decode(ClientReport.self, from: Data(line.utf8)) else {
@@ -240,7 +240,7 @@ enum Transport {
     }
 
     static func uploadScenario(_ settings: Settings, executable: String, server: ServerProcess,
-                               probe: ServerProbe) async throws -> ScenarioResult {
+                               probe: ServerProbe) throws -> ScenarioResult {
         say()
         say("2. \(Format.bytes(settings.size)) PUT streamed from a file: CurlHTTP vs `curl -T FILE URL` "
             + "(both without Expect: 100-continue; each in its own process; runs alternate who goes first)")
@@ -265,7 +265,7 @@ enum Transport {
         // Warm-up: one small upload each (code paths, server threads, page cache).
         for side in [UploadSide.curlhttp, .curl] {
             let name = "warmup-\(side.rawValue)"
-            _ = try await upload(side, file: warmFile, name: name, executable: executable, server: server, probe: probe)
+            _ = try upload(side, file: warmFile, name: name, executable: executable, server: server, probe: probe)
         }
 
         var table = Table(["run", "client", "MB/s", "seconds", "client CPU s", "server CPU s", "peak RSS", "server saw", "load"])
@@ -275,8 +275,8 @@ enum Transport {
             let order: [UploadSide] = run % 2 == 1 ? [.curlhttp, .curl] : [.curl, .curlhttp]
             for side in order {
                 let name = "\(side.rawValue)-\(run)"
-                let result = try await upload(side, file: file, name: name, executable: executable, server: server, probe: probe)
-                let record: UploadRecord? = try? await probe.json("/stats/upload/\(name)")
+                let result = try upload(side, file: file, name: name, executable: executable, server: server, probe: probe)
+                let record: UploadRecord? = try? probe.json("/stats/upload/\(name)")
                 var seen = "no request"
                 if let record {
                     let matches = record.bodyLength == settings.size && record.bodySHA256 == digest
@@ -330,18 +330,18 @@ enum Transport {
 
     /// One upload by one side; `problem` says what went wrong if the client saw an error.
     static func upload(_ side: UploadSide, file: String, name: String, executable: String, server: ServerProcess,
-                       probe: ServerProbe) async throws -> (run: UploadRun, problem: String?) {
+                       probe: ServerProbe) throws -> (run: UploadRun, problem: String?) {
         let url = "\(server.baseURL)/upload/\(name)"
         switch side {
         case .curlhttp:
             let child = try ChildProcess(executable, ["upload-client", "--url", url, "--file", file], pipeStdin: true)
-            let (report, serverCPU) = try await measure(child, probe: probe)
+            let (report, serverCPU) = try measure(child, probe: probe)
             let problem = report.succeeded == 1 ? nil : (report.firstFailure ?? "failed")
             return (UploadRun(side: side, sampledPeakRSSKiB: child.sampledPeakRSSKiB, seconds: report.seconds,
                               bytes: report.bytesSent, clientCPU: report.cpuSeconds, serverCPU: serverCPU,
                               peakRSSKiB: report.peakRSSKiB), problem)
         case .curl:
-            let before: ServerStats = try await probe.json("/stats/process")
+            let before: ServerStats = try probe.json("/stats/process")
             let child = try ChildProcess("curl", [
                 "-s", "-S", "-o", "/dev/null", "-H", "Expect:", "-T", file,
                 "-w", "%{http_code} %{size_upload} %{time_total}\n", url,
@@ -350,7 +350,7 @@ enum Transport {
             defer { Cleanup.shared.untrack(child.pid) }
             let output = try child.readToEnd()
             let exit = child.wait()
-            let after: ServerStats = try await probe.json("/stats/process")
+            let after: ServerStats = try probe.json("/stats/process")
             let fields = output.split(whereSeparator: { $0 == " " || $0 == "\n" })
             guard fields.count == 3, let status = Int(fields[0]), let sent = Double(fields[1]), let seconds = Double(fields[2]),
                   seconds > 0 else {
@@ -407,12 +407,14 @@ enum Transport {
 }
 
 /// The parent's questions to the server child, over a CurlHTTP client of its own.
+/// Called from the main thread (see ``blocking(_:)``).
 struct ServerProbe: Sendable {
     let client: HTTPClient
     let baseURL: String
 
-    func json<T: Decodable>(_ path: String) async throws -> T {
-        let response = try await client.send(HTTPRequest(url: baseURL + path))
+    func json<T: Decodable>(_ path: String) throws -> T {
+        let client = client, url = baseURL + path
+        let response = try blocking { try await client.send(HTTPRequest(url: url)) }
         guard response.status == 200 else {
             throw BenchError(description: "server answered \(response.status) to \(path)")
         }
@@ -456,7 +458,7 @@ extension Transport {
                 throw BenchError(description: "warm-up failed: \(failure)")
             }
         }
-        try awaitGo()
+        try await awaitGo()
         let before = ProcessUsage.current()
         let clock = ContinuousClock()
         let started = clock.now
@@ -483,7 +485,7 @@ extension Transport {
         defer { client.shutdown() }
         let request = HTTPRequest(method: "PUT", url: url, body: .file(path: path, offset: 0, length: size),
                                   response: .memory(limit: 1 << 20))
-        try awaitGo()
+        try await awaitGo()
         let before = ProcessUsage.current()
         let clock = ContinuousClock()
         let started = clock.now
@@ -504,10 +506,11 @@ extension Transport {
         return 0
     }
 
-    /// Prints `ready` and blocks until the parent answers `go` on standard input.
-    private static func awaitGo() throws {
+    /// Prints `ready` and waits (off the concurrency pool) until the parent answers `go`.
+    private static func awaitGo() async throws {
         say("ready")
-        guard let line = readLine(), line == "go" else { throw BenchError(description: "no go from the parent") }
+        let line = try await offPool { readLine() }
+        guard line == "go" else { throw BenchError(description: "no go from the parent") }
     }
 
     private static func printReport(_ report: ClientReport) throws {

@@ -21,19 +21,46 @@ let usage = """
     70 the benchmark itself failed.
     """
 
+/// Runs `body` on the concurrency pool while the calling thread waits. Call it from the
+/// main thread only (never from the pool, which it could starve). A synchronous main,
+/// rather than top-level `await` (which hands the main thread to dispatch_main), also keeps
+/// the process runnable under `valgrind --tool=callgrind`, which is how these get profiled.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    let box = ResultBox<T>()
+    Task {
+        box.result = await Result(catching: body)
+        done.signal()
+    }
+    done.wait()
+    guard let result = box.result else { throw BenchError(description: "the benchmark task ended without a result") }
+    return try result.get()
+}
+
+/// Written by the task before it signals, read by the main thread after the wait.
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 let status: Int32
 do {
     switch arguments.first {
     case "transport":
-        status = try await Transport.run(Array(arguments.dropFirst()))
+        status = try Transport.run(Array(arguments.dropFirst()))
     case "serve":
         guard arguments.count == 1 else { throw UsageError(message: "serve takes no arguments") }
         BenchServer.serve()
     case "get-client":
-        status = try await Transport.getClient(Array(arguments.dropFirst()))
+        status = try blocking { try await Transport.getClient(Array(arguments.dropFirst())) }
     case "upload-client":
-        status = try await Transport.uploadClient(Array(arguments.dropFirst()))
+        status = try blocking { try await Transport.uploadClient(Array(arguments.dropFirst())) }
     case "-h", "--help", "help":
         say(usage)
         status = 0
