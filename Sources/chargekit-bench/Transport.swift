@@ -23,11 +23,17 @@ import Darwin
 /// and CPU figure belongs to one program. Each client warms up, says `ready`, and starts
 /// its measured phase when the parent answers `go` (after reading the server's CPU clock).
 enum Transport {
+    /// Median of ours/reference over runs taken back to back (run i of each side), which
+    /// cancels slow drifts in what the rest of the machine is doing.
+    static func pairedRatio(ours: [Double], reference: [Double]) -> Double {
+        Stats.median(zip(ours, reference).compactMap { $1 > 0 ? $0 / $1 : nil })
+    }
+
     struct Settings {
         var requests = 10_000
         var concurrency = 64
         var warmup = 1_000
-        var repeats = 3
+        var repeats = 5
         var size: Int64 = 1 << 30
         var runGets = true
         var runUpload = true
@@ -188,8 +194,11 @@ enum Transport {
             name: "GETs answered 200 (client and server agree)", ours: failures.isEmpty ? "all" : "\(failures.count) run(s) short",
             reference: "", ratio: "", target: "all", met: failures.isEmpty))
         let bestRatio = best(.urlsession) > 0 ? best(.curlhttp) / best(.urlsession) : 0
+        let paired = pairedRatio(ours: runs.filter { $0.side == .curlhttp }.map(\.requestsPerSecond),
+                                 reference: runs.filter { $0.side == .urlsession }.map(\.requestsPerSecond))
         result.notes.append("GETs: best runs \(Format.grouped(best(.curlhttp))) vs \(Format.grouped(best(.urlsession))) req/s "
-                            + "(ratio \(Format.fixed(bestRatio, 2))); peak RSS CurlHTTP \(Format.mib(kib: peak(.curlhttp))), "
+                            + "(ratio \(Format.fixed(bestRatio, 2))), median of per-run ratios \(Format.fixed(paired, 2)); "
+                            + "peak RSS CurlHTTP \(Format.mib(kib: peak(.curlhttp))), "
                             + "URLSession \(Format.mib(kib: peak(.urlsession)))")
         for failure in failures { result.notes.append("FAILED: " + failure) }
         return result
@@ -318,8 +327,10 @@ enum Transport {
             name: "uploads arrived whole (length, SHA-256)", ours: failures.isEmpty ? "all" : "\(failures.count) problem(s)",
             reference: "", ratio: "", target: "all", met: failures.isEmpty))
         let bestRatio = best(.curl) > 0 ? best(.curlhttp) / best(.curl) : 0
+        let paired = pairedRatio(ours: runs.filter { $0.side == .curlhttp }.map(\.bytesPerSecond),
+                                 reference: runs.filter { $0.side == .curl }.map(\.bytesPerSecond))
         result.notes.append("upload: best runs \(Format.mbps(best(.curlhttp))) vs \(Format.mbps(best(.curl))) MB/s "
-                            + "(ratio \(Format.fixed(bestRatio, 2))); client CPU (median) CurlHTTP \(Format.fixed(cpu(.curlhttp), 2)) s, "
+                            + "(ratio \(Format.fixed(bestRatio, 2))), median of per-run ratios \(Format.fixed(paired, 2)); client CPU (median) CurlHTTP \(Format.fixed(cpu(.curlhttp), 2)) s, "
                             + "curl \(Format.fixed(cpu(.curl), 2)) s; MB = 10^6 bytes")
         let sampled = runs.filter { $0.side == .curlhttp }.map(\.sampledPeakRSSKiB).max() ?? 0
         result.notes.append("upload peak RSS: CurlHTTP's VmHWM as it read it itself, curl's as the parent sampled it from "

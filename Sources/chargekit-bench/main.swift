@@ -14,7 +14,7 @@ let usage = """
         --concurrency N   GETs in flight (default 64)
         --warmup N        warm-up GETs before each measured run (default 1000)
         --size SIZE       upload size, e.g. 64M or 1G (default 1G)
-        --repeats N       measured runs per side (default 3); the median is compared
+        --repeats N       measured runs per side (default 5); medians are compared
         --only get|upload run one half of the scenario
 
     exit status: 0 all targets met, 1 a target missed or a check failed, 64 usage,
