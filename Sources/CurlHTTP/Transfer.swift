@@ -18,8 +18,10 @@ struct AttemptSpec: Sendable {
     var progress: (@Sendable (TransferProgress) -> Void)?
     var trace: (@Sendable (TraceEvent) -> Void)?
 
-    func emit(_ kind: TraceEvent.Kind) {
-        trace?(TraceEvent(requestID: requestID, kind: kind))
+    /// The event is only built (and its URL redacted) when tracing is on.
+    func emit(_ kind: @autoclosure () -> TraceEvent.Kind) {
+        guard let trace else { return }
+        trace(TraceEvent(requestID: requestID, kind: kind()))
     }
 }
 

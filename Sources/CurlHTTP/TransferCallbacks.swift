@@ -34,18 +34,30 @@ extension Transfer {
 
     /// HEADERFUNCTION: one header line at a time. A status line starts a new header set
     /// (interim 1xx responses are forgotten).
+    /// Works on the bytes: Foundation's `trimmingCharacters(in:)` bridges through NSString on
+    /// Linux and cost more instructions per small response than libcurl's whole transfer.
     func receiveHeader(_ chunk: UnsafeRawBufferPointer) -> Int {
         noteActivity()
-        let line = String(decoding: chunk, as: UTF8.self).trimmingCharacters(in: .newlines)
-        if line.hasPrefix("HTTP/") {
-            statusLine = line
+        let line = Self.trimmed(chunk[...]) { $0 == 0x0D || $0 == 0x0A }
+        if line.starts(with: "HTTP/".utf8) {
+            statusLine = String(decoding: line, as: UTF8.self)
             responseHeaders = HTTPHeaders()
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            responseHeaders.add(name, value)
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            // Optional whitespace (RFC 9110 OWS) around name and value.
+            let isBlank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+            let name = Self.trimmed(line[..<colon], isBlank)
+            let value = Self.trimmed(line[(colon + 1)...], isBlank)
+            responseHeaders.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
         }
         return chunk.count
+    }
+
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>,
+                                _ drop: (UInt8) -> Bool) -> Slice<UnsafeRawBufferPointer> {
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end, drop(bytes[start]) { start += 1 }
+        while end > start, drop(bytes[end - 1]) { end -= 1 }
+        return bytes[start..<end]
     }
 
     /// READFUNCTION: copies the next bytes of the request body into curl's buffer. A file

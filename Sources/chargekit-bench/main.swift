@@ -1,4 +1,80 @@
-import CurlHTTP
 import Foundation
-FileHandle.standardError.write(Data("usage: chargekit-bench transport\n".utf8))
-exit(64)
+
+// chargekit-bench: benchmarks that print ratios against a reference measured in the same
+// run. Run in release mode: `swift run -c release chargekit-bench transport`.
+// `serve`, `get-client` and `upload-client` are the child processes `transport` starts.
+
+let usage = """
+    usage: chargekit-bench transport [--requests N] [--concurrency N] [--warmup N]
+                                     [--size SIZE] [--repeats N] [--only get|upload]
+
+      transport   CurlHTTP vs URLSession (small GETs) and vs the curl command line
+                  (a large PUT from a file), on a loopback server in its own process.
+        --requests N      GETs per measured run (default 10000)
+        --concurrency N   GETs in flight (default 64)
+        --warmup N        warm-up GETs before each measured run (default 1000)
+        --size SIZE       upload size, e.g. 64M or 1G (default 1G)
+        --repeats N       measured runs per side (default 5); medians are compared
+        --only get|upload run one half of the scenario
+
+    exit status: 0 all targets met, 1 a target missed or a check failed, 64 usage,
+    70 the benchmark itself failed.
+    """
+
+/// Runs `body` on the concurrency pool while the calling thread waits. Call it from the
+/// main thread only (never from the pool, which it could starve). A synchronous main,
+/// rather than top-level `await` (which hands the main thread to dispatch_main), also keeps
+/// the process runnable under `valgrind --tool=callgrind`, which is how these get profiled.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    let box = ResultBox<T>()
+    Task {
+        box.result = await Result(catching: body)
+        done.signal()
+    }
+    done.wait()
+    guard let result = box.result else { throw BenchError(description: "the benchmark task ended without a result") }
+    return try result.get()
+}
+
+/// Written by the task before it signals, read by the main thread after the wait.
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let status: Int32
+do {
+    switch arguments.first {
+    case "transport":
+        status = try Transport.run(Array(arguments.dropFirst()))
+    case "serve":
+        guard arguments.count == 1 else { throw UsageError(message: "serve takes no arguments") }
+        BenchServer.serve()
+    case "get-client":
+        status = try blocking { try await Transport.getClient(Array(arguments.dropFirst())) }
+    case "upload-client":
+        status = try blocking { try await Transport.uploadClient(Array(arguments.dropFirst())) }
+    case "-h", "--help", "help":
+        say(usage)
+        status = 0
+    case let other?:
+        throw UsageError(message: "unknown benchmark \"\(other)\"")
+    case nil:
+        throw UsageError(message: "which benchmark?")
+    }
+} catch let error as UsageError {
+    warn(error.message)
+    FileHandle.standardError.write(Data((usage + "\n").utf8))
+    status = 64
+} catch {
+    warn("\(error)")
+    status = 70
+}
+exit(status)

@@ -38,6 +38,27 @@ extension CurlIntegration {
             #expect(request.bodyLength == 0)
         }
 
+        @Test func responseHeadersAreSplitAndTrimmedAsOnTheWire() async throws {
+            let server = try TestHTTPServer()
+            defer { server.stop() }
+            let wire = "HTTP/1.1 100 Continue\r\nX-Interim: gone\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Padded: \t value with  inner  spaces \t\r\n"
+                + "X-Empty:\r\nX-Url: http://h:1/p?q=a:b\r\nX-Tight:v\r\n\r\nok"
+            server.route("/h", [.raw([.write(Data(wire.utf8)), .close])])
+            let client = try makeClient()
+            defer { client.shutdown() }
+
+            let response = try await client.send(HTTPRequest(url: server.baseURL + "/h", retry: .never))
+
+            #expect(response.status == 200 && response.bodyString == "ok")
+            #expect(response.headers["X-Interim"] == nil)
+            #expect(response.headers["X-Padded"] == "value with  inner  spaces")
+            #expect(response.headers["X-Empty"] == "")
+            #expect(response.headers["X-Url"] == "http://h:1/p?q=a:b")
+            #expect(response.headers["X-Tight"] == "v")
+            #expect(response.headers.fields.map(\.name) == ["Content-Length", "X-Padded", "X-Empty", "X-Url", "X-Tight"])
+        }
+
         @Test func postSendsBodyAndIdempotencyKey() async throws {
             let server = try TestHTTPServer()
             defer { server.stop() }
