@@ -18,6 +18,7 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        .target(name: "JSON"),
         .target(name: "BackendAPI"),
         .target(name: "Checksum"),
         .target(name: "HTTPServerKit"),
@@ -31,6 +32,7 @@ let package = Package(
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport", "Checksum"]),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit", "TestSupport"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "OCPPTests", dependencies: ["OCPP"]),
         .testTarget(name: "ChargeKitSimTests", dependencies: ["ChargeKitSim", "OCPP", "Checksum", "TestSupport"], exclude: ["validate_frames.py"]),
         .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "TestSupport", "chargekit"]),
