@@ -19,7 +19,7 @@ let package = Package(
         ),
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
         .target(name: "JSON"),
-        .target(name: "BackendAPI"),
+        .target(name: "BackendAPI", dependencies: ["JSON"]),
         .target(name: "Checksum"),
         .target(name: "HTTPServerKit"),
         .target(name: "OCPP", dependencies: ["JSON"]),
@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "OCPPTests", dependencies: ["OCPP", "JSON"]),
         .testTarget(name: "ChargeKitSimTests", dependencies: ["ChargeKitSim", "OCPP", "JSON", "Checksum", "TestSupport"], exclude: ["validate_frames.py"]),
         .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "TestSupport", "chargekit"]),
-        .testTarget(name: "BackendAPITests", dependencies: ["BackendAPI", "TestSupport"]),
+        .testTarget(name: "BackendAPITests", dependencies: ["BackendAPI", "JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
