@@ -50,7 +50,11 @@ public struct JSONObject: Sendable {
     @inlinable
     public func position(of key: String) -> Int? {
         if let index { return index[key] }
-        for position in members.indices where members[position].key == key { return position }
+        // Comparing lengths first skips most string comparisons of a scan.
+        let length = key.utf8.count
+        for position in members.indices where members[position].key.utf8.count == length && members[position].key == key {
+            return position
+        }
         return nil
     }
 

@@ -51,8 +51,8 @@ public enum JSONWriter {
             guard !object.isEmpty else { append("{}", to: &output); return }
             output.append(UInt8(ascii: "{"))
             let pretty = options.contains(.prettyPrinted)
-            let members = options.contains(.sortedKeys) ? sorted(object.members) : object.members
-            for (position, member) in members.enumerated() {
+            let members = object.members
+            func writeMember(_ position: Int, _ member: JSONObject.Member) {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
                 if pretty { newline(indent + 1, to: &output) }
                 appendString(member.key, to: &output)
@@ -60,19 +60,27 @@ public enum JSONWriter {
                 if pretty { output.append(UInt8(ascii: " ")) }
                 write(member.value, options: options, indent: indent + 1, to: &output)
             }
+            if options.contains(.sortedKeys) {
+                // Sort positions, not members: no copy of the members, and on the stack for
+                // objects of ordinary size.
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { order in
+                    for position in 0..<members.count {
+                        // Insertion sort: objects are small, and often nearly sorted already.
+                        var slot = position
+                        while slot > 0, members[position].key < members[order[slot - 1]].key {
+                            order[slot] = order[slot - 1]
+                            slot -= 1
+                        }
+                        order[slot] = position
+                    }
+                    for rank in 0..<members.count { writeMember(rank, members[order[rank]]) }
+                }
+            } else {
+                for (position, member) in members.enumerated() { writeMember(position, member) }
+            }
             if pretty { newline(indent, to: &output) }
             output.append(UInt8(ascii: "}"))
         }
-    }
-
-    static func sorted(_ members: [JSONObject.Member]) -> [JSONObject.Member] {
-        var isSorted = true
-        for position in members.indices.dropFirst() where !(members[position - 1].key < members[position].key) {
-            isSorted = false
-            break
-        }
-        if isSorted { return members }
-        return members.sorted { $0.key < $1.key }
     }
 
     @inline(__always)

@@ -40,6 +40,15 @@ import Testing
         #expect(try JSONValue(parsing: text).formatted() == text)
     }
 
+    @Test func sortedKeysSortsObjectsOfAnySize() throws {
+        var object = JSONObject()
+        for i in 0..<40 { object["k\(i * 7 % 40)"] = JSONValue(i) }
+        let sorted = try JSONValue(parsing: JSONValue.object(object).text(.sortedKeys))
+        #expect(sorted.objectValue?.keys == object.keys.sorted())
+        #expect(sorted == .object(object))
+        #expect(JSONValue.object(["é": 1, "e": 2, "Z": 3, "": 4]).jsonText == #"{"":4,"Z":3,"e":2,"é":1}"#)
+    }
+
     @Test func escapesOnlyWhatJSONRequires() throws {
         let text = "q\" b\\ s/ n\n r\r t\t b\u{08} f\u{0C} nul\u{0} us\u{1F} del\u{7F} é 😀 \u{2028}"
         #expect(JSONValue.string(text).text()
