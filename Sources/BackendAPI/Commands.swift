@@ -1,3 +1,5 @@
+import JSON
+
 /// `POST /v1/chargers/{chargerId}/commands`: an OCPP action and its request payload.
 public struct CommandRequest: Codable, Sendable, Equatable {
     public var action: String

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A message a charger sent to the backend, as the event feed gives it.
 public struct Event: Codable, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// An RFC 9457 problem document (`application/problem+json`): how the backend reports
 /// every error.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// `POST /v1/qa-runs`: one run of acceptance checks against a charger.
 public struct QARun: Codable, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import OCPP
 
 /// The simulated CSMS core: the server end of every charger's connection.
@@ -60,7 +61,7 @@ public actor CSMS {
     struct PendingCall {
         var chargerId: String
         var action: String
-        var continuation: CheckedContinuation<Result<OCPPJSON, CSMSError>, Never>
+        var continuation: CheckedContinuation<Result<JSONValue, CSMSError>, Never>
         var timer: Task<Void, Never>?
     }
 
@@ -171,14 +172,14 @@ public actor CSMS {
 
     // MARK: Chargers' CALLs
 
-    private static func chargerTime(_ payload: OCPPJSON) -> Date? {
+    private static func chargerTime(_ payload: JSONValue) -> Date? {
         if let t = payload["timestamp"]?.stringValue { return OCPPDateTime.parse(t) }
         if let t = payload["meterValue"]?.arrayValue?.first?["timestamp"]?.stringValue { return OCPPDateTime.parse(t) }
         if let t = payload["generatedAt"]?.stringValue { return OCPPDateTime.parse(t) }
         return nil
     }
 
-    private func chargerCall(_ id: String, _ mid: String, _ action: String, _ payload: OCPPJSON) {
+    private func chargerCall(_ id: String, _ mid: String, _ action: String, _ payload: JSONValue) {
         let now = clock.now
         let chargerTime = Self.chargerTime(payload)
         eventLog.append(chargerId: id, type: action, receivedAt: now, chargerTime: chargerTime, payload: payload)
@@ -217,11 +218,11 @@ public actor CSMS {
         sessions[id]?.connectors[connector] = view
     }
 
-    private func chargerCall16(_ id: String, _ mid: String, _ action: String, _ payload: OCPPJSON, _ now: Date) throws {
+    private func chargerCall16(_ id: String, _ mid: String, _ action: String, _ payload: JSONValue, _ now: Date) throws {
         let time = OCPPDateTime(now)
         switch action {
         case V16.BootNotificationRequest.action:
-            let r = try OCPPJSONCoder.decode(V16.BootNotificationRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V16.BootNotificationRequest.self, from: payload)
             let interval = bootAccepted(id, identity: ChargerIdentity(vendor: r.chargePointVendor, model: r.chargePointModel,
                                                                       serialNumber: r.chargePointSerialNumber, firmwareVersion: r.firmwareVersion), now: now)
             respond(id, mid, V16.BootNotificationResponse(status: .accepted, currentTime: time, interval: interval))
@@ -229,7 +230,7 @@ public actor CSMS {
             sessions[id]?.lastHeartbeat = now
             respond(id, mid, V16.HeartbeatResponse(currentTime: time))
         case V16.StatusNotificationRequest.action:
-            let r = try OCPPJSONCoder.decode(V16.StatusNotificationRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V16.StatusNotificationRequest.self, from: payload)
             updateConnector(id, r.connectorId, now: now) { c in
                 c.status = r.status.rawValue
                 c.errorCode = r.errorCode.rawValue
@@ -239,38 +240,38 @@ public actor CSMS {
             }
             respond(id, mid, V16.Empty())
         case V16.MeterValuesRequest.action:
-            let r = try OCPPJSONCoder.decode(V16.MeterValuesRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V16.MeterValuesRequest.self, from: payload)
             if let last = r.meterValue.last { recordMeter16(id, r.connectorId, r.transactionId.map(String.init), last, now) }
             respond(id, mid, V16.Empty())
         case V16.StartTransactionRequest.action:
-            let r = try OCPPJSONCoder.decode(V16.StartTransactionRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V16.StartTransactionRequest.self, from: payload)
             transactionCounter += 1
             let txId = transactionCounter
             updateConnector(id, r.connectorId, now: now) { $0.transactionId = String(txId) }
             respond(id, mid, V16.StartTransactionResponse(idTagInfo: V16.IdTagInfo(status: .accepted), transactionId: txId))
         case V16.StopTransactionRequest.action:
-            let r = try OCPPJSONCoder.decode(V16.StopTransactionRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V16.StopTransactionRequest.self, from: payload)
             let tx = String(r.transactionId)
             for (cid, c) in sessions[id]?.connectors ?? [:] where c.transactionId == tx {
                 sessions[id]?.connectors[cid]?.transactionId = nil
             }
             respond(id, mid, V16.StopTransactionResponse(idTagInfo: V16.IdTagInfo(status: .accepted)))
         case V16.AuthorizeRequest.action:
-            _ = try OCPPJSONCoder.decode(V16.AuthorizeRequest.self, from: payload)
+            _ = try JSONValueDecoder().decode(V16.AuthorizeRequest.self, from: payload)
             respond(id, mid, V16.AuthorizeResponse(idTagInfo: V16.IdTagInfo(status: .accepted)))
         case V16.FirmwareStatusNotificationRequest.action:
-            let r = try OCPPJSONCoder.decode(V16.FirmwareStatusNotificationRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V16.FirmwareStatusNotificationRequest.self, from: payload)
             sessions[id]?.firmwareStatus = r.status.rawValue
             sessions[id]?.firmwareStatusAt = now
             respond(id, mid, V16.Empty())
         case V16.SignedFirmwareStatusNotificationRequest.action:
-            let r = try OCPPJSONCoder.decode(V16.SignedFirmwareStatusNotificationRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V16.SignedFirmwareStatusNotificationRequest.self, from: payload)
             sessions[id]?.firmwareStatus = r.status.rawValue
             sessions[id]?.firmwareStatusAt = now
             sessions[id]?.firmwareRequestId = r.requestId
             respond(id, mid, V16.Empty())
         case V16.DataTransferRequest.action:
-            _ = try OCPPJSONCoder.decode(V16.DataTransferRequest.self, from: payload)
+            _ = try JSONValueDecoder().decode(V16.DataTransferRequest.self, from: payload)
             respond(id, mid, V16.DataTransferResponse(status: .unknownVendorId))
         case "DiagnosticsStatusNotification", "SecurityEventNotification", "LogStatusNotification":
             respond(id, mid, V16.Empty())
@@ -279,11 +280,11 @@ public actor CSMS {
         }
     }
 
-    private func chargerCall201(_ id: String, _ mid: String, _ action: String, _ payload: OCPPJSON, _ now: Date) throws {
+    private func chargerCall201(_ id: String, _ mid: String, _ action: String, _ payload: JSONValue, _ now: Date) throws {
         let time = OCPPDateTime(now)
         switch action {
         case V201.BootNotificationRequest.action:
-            let r = try OCPPJSONCoder.decode(V201.BootNotificationRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V201.BootNotificationRequest.self, from: payload)
             let cs = r.chargingStation
             let interval = bootAccepted(id, identity: ChargerIdentity(vendor: cs.vendorName, model: cs.model, serialNumber: cs.serialNumber,
                                                                       firmwareVersion: cs.firmwareVersion), now: now)
@@ -292,7 +293,7 @@ public actor CSMS {
             sessions[id]?.lastHeartbeat = now
             respond(id, mid, V201.HeartbeatResponse(currentTime: time))
         case V201.StatusNotificationRequest.action:
-            let r = try OCPPJSONCoder.decode(V201.StatusNotificationRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V201.StatusNotificationRequest.self, from: payload)
             updateConnector(id, r.evseId, now: now) { c in
                 c.evseConnectorId = r.connectorId
                 c.status = r.connectorStatus.rawValue
@@ -304,11 +305,11 @@ public actor CSMS {
             }
             respond(id, mid, V201.Empty())
         case V201.MeterValuesRequest.action:
-            let r = try OCPPJSONCoder.decode(V201.MeterValuesRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V201.MeterValuesRequest.self, from: payload)
             if let last = r.meterValue.last { recordMeter201(id, r.evseId, nil, last, now) }
             respond(id, mid, V201.Empty())
         case V201.TransactionEventRequest.action:
-            let r = try OCPPJSONCoder.decode(V201.TransactionEventRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V201.TransactionEventRequest.self, from: payload)
             let txId = r.transactionInfo.transactionId
             var evseId = r.evse?.id
             if evseId == nil {
@@ -324,16 +325,16 @@ public actor CSMS {
             }
             respond(id, mid, V201.TransactionEventResponse(idTokenInfo: r.idToken != nil ? V201.IdTokenInfo(status: .accepted) : nil))
         case V201.AuthorizeRequest.action:
-            _ = try OCPPJSONCoder.decode(V201.AuthorizeRequest.self, from: payload)
+            _ = try JSONValueDecoder().decode(V201.AuthorizeRequest.self, from: payload)
             respond(id, mid, V201.AuthorizeResponse(idTokenInfo: V201.IdTokenInfo(status: .accepted)))
         case V201.FirmwareStatusNotificationRequest.action:
-            let r = try OCPPJSONCoder.decode(V201.FirmwareStatusNotificationRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V201.FirmwareStatusNotificationRequest.self, from: payload)
             sessions[id]?.firmwareStatus = r.status.rawValue
             sessions[id]?.firmwareStatusAt = now
             if let rid = r.requestId { sessions[id]?.firmwareRequestId = rid }
             respond(id, mid, V201.Empty())
         case V201.NotifyEventRequest.action:
-            let r = try OCPPJSONCoder.decode(V201.NotifyEventRequest.self, from: payload)
+            let r = try JSONValueDecoder().decode(V201.NotifyEventRequest.self, from: payload)
             for e in r.eventData where e.component.name == "Connector" && e.variable.name == "Problem" {
                 guard let evse = e.component.evse?.id else { continue }
                 let problem = e.actualValue.lowercased() == "true" && e.cleared != true
@@ -344,7 +345,7 @@ public actor CSMS {
             }
             respond(id, mid, V201.Empty())
         case V201.DataTransferRequest.action:
-            _ = try OCPPJSONCoder.decode(V201.DataTransferRequest.self, from: payload)
+            _ = try JSONValueDecoder().decode(V201.DataTransferRequest.self, from: payload)
             respond(id, mid, V201.DataTransferResponse(status: .unknownVendorId))
         case "SecurityEventNotification", "NotifyReport", "LogStatusNotification", "NotifyMonitoringReport":
             respond(id, mid, V201.Empty())
@@ -374,13 +375,13 @@ public actor CSMS {
 
     // MARK: Calls to chargers
 
-    private func finish(_ mid: String, _ result: Result<OCPPJSON, CSMSError>) {
+    private func finish(_ mid: String, _ result: Result<JSONValue, CSMSError>) {
         guard let p = pending.removeValue(forKey: mid) else { return }
         p.timer?.cancel()
         p.continuation.resume(returning: result)
     }
 
-    private func call(_ id: String, action: String, payload: OCPPJSON, timeout: Duration?) async -> Result<OCPPJSON, CSMSError> {
+    private func call(_ id: String, action: String, payload: JSONValue, timeout: Duration?) async -> Result<JSONValue, CSMSError> {
         guard !stopped else { return .failure(.stopped) }
         guard let session = sessions[id] else { return .failure(.unknownCharger(id)) }
         guard session.connected, session.booted, session.wireIndex != nil else { return .failure(.offline(id)) }
@@ -391,7 +392,7 @@ public actor CSMS {
         let mid = "csms-\(messageCounter)"
         let limit = timeout ?? options.callTimeout
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (c: CheckedContinuation<Result<OCPPJSON, CSMSError>, Never>) in
+            await withCheckedContinuation { (c: CheckedContinuation<Result<JSONValue, CSMSError>, Never>) in
                 let timer = Task { [weak self] in
                     do {
                         try await Task.sleep(for: limit)
@@ -411,7 +412,7 @@ public actor CSMS {
     /// The generic relay: sends `action` with `payload` and returns the CALLRESULT payload.
     /// A CALLERROR, no answer within `timeout` (default `options.callTimeout`, real time), an
     /// offline charger or a dropped connection are thrown as `CSMSError`.
-    public func send(_ chargerId: String, action: String, payload: OCPPJSON, timeout: Duration? = nil) async throws(CSMSError) -> OCPPJSON {
+    public func send(_ chargerId: String, action: String, payload: JSONValue, timeout: Duration? = nil) async throws(CSMSError) -> JSONValue {
         try await call(chargerId, action: action, payload: payload, timeout: timeout).get()
     }
 
@@ -420,15 +421,15 @@ public actor CSMS {
         if let version = sessions[chargerId]?.version, version != R.version {
             throw .versionMismatch(chargerId: chargerId, charger: version, request: R.version)
         }
-        let payload: OCPPJSON
+        let payload: JSONValue
         do {
-            payload = try OCPPJSONCoder.encodePayload(request)
+            payload = try OCPPFrame.payload(encoding: request)
         } catch {
             throw .invalidRequest("\(R.action) does not encode: \(error)")
         }
         let json = try await send(chargerId, action: R.action, payload: payload, timeout: timeout)
         do {
-            return try OCPPJSONCoder.decode(R.Response.self, from: json)
+            return try JSONValueDecoder().decode(R.Response.self, from: json)
         } catch {
             throw .invalidResponse(chargerId: chargerId, action: R.action, reason: "\(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import OCPP
 
 /// Why a CSMS operation on a charger failed.
@@ -10,7 +11,7 @@ public enum CSMSError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No CALLRESULT/CALLERROR within the timeout (real time).
     case timeout(chargerId: String, action: String, after: Duration)
     /// The charger answered with a CALLERROR.
-    case callError(chargerId: String, action: String, code: String, description: String, details: OCPPJSON)
+    case callError(chargerId: String, action: String, code: String, description: String, details: JSONValue)
     /// The charger's CALLRESULT did not match the action's response schema.
     case invalidResponse(chargerId: String, action: String, reason: String)
     /// The request does not fit the charger's OCPP version (a 2.0.1 message to a 1.6 charger).

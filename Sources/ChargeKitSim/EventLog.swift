@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import OCPP
 import Synchronization
 
@@ -14,12 +15,12 @@ public struct ChargerEvent: Sendable, Hashable {
     /// The charger's own timestamp from the payload (`timestamp`, or the first meter value's),
     /// when it has one: the difference to `receivedAt` is the charger's clock drift.
     public var chargerTime: Date?
-    /// The CALL's payload as compact JSON text. The ring keeps text, not `OCPPJSON` trees:
+    /// The CALL's payload as compact JSON text. The ring keeps text, not `JSONValue` trees:
     /// 200,000 MeterValues as trees would take hundreds of MB.
     public var payloadText: String
 
     /// The payload, parsed from `payloadText`.
-    public var payload: OCPPJSON { (try? OCPPJSON(parsing: payloadText)) ?? .null }
+    public var payload: JSONValue { (try? JSONValue(parsing: payloadText)) ?? .null }
 
     public init(seq: UInt64, chargerId: String, type: String, receivedAt: Date, chargerTime: Date?, payloadText: String) {
         self.seq = seq; self.chargerId = chargerId; self.type = type; self.receivedAt = receivedAt
@@ -74,7 +75,7 @@ public final class EventLog: Sendable {
 
     public var count: Int { state.withLock { $0.ring.count } }
 
-    func append(chargerId: String, type: String, receivedAt: Date, chargerTime: Date?, payload: OCPPJSON) {
+    func append(chargerId: String, type: String, receivedAt: Date, chargerTime: Date?, payload: JSONValue) {
         let text = payload.jsonText
         let toResume: [CheckedContinuation<Void, Never>] = state.withLock { s in
             let event = ChargerEvent(seq: s.nextSeq, chargerId: chargerId, type: type, receivedAt: receivedAt,

@@ -1,9 +1,10 @@
 import Foundation
+import JSON
 import OCPP
 
 /// CALLs from the CSMS, per version.
 extension VirtualCharger {
-    func handleCall16(_ id: String, _ action: String, _ payload: OCPPJSON, host: isolated ChargerHost) {
+    func handleCall16(_ id: String, _ action: String, _ payload: JSONValue, host: isolated ChargerHost) {
         switch action {
         case V16.GetConfigurationRequest.action:
             guard let r = decode(V16.GetConfigurationRequest.self, payload, id, host: host) else { return }
@@ -72,7 +73,7 @@ extension VirtualCharger {
         }
     }
 
-    func handleCall201(_ id: String, _ action: String, _ payload: OCPPJSON, frameBytes: Int, host: isolated ChargerHost) {
+    func handleCall201(_ id: String, _ action: String, _ payload: JSONValue, frameBytes: Int, host: isolated ChargerHost) {
         if action == V201.GetVariablesRequest.action || action == V201.SetVariablesRequest.action {
             let limit = config.int("DeviceDataCtrlr.BytesPerMessage[\(action)]", default: Int.max)
             if frameBytes > limit {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import OCPP
 
 /// Transactions with a simulated vehicle, and meter values.
@@ -35,12 +36,12 @@ extension VirtualCharger {
         }
     }
 
-    func authorizeAnswered(_ connector: Int, gen: UInt32, payload: OCPPJSON, host: isolated ChargerHost) {
+    func authorizeAnswered(_ connector: Int, gen: UInt32, payload: JSONValue, host: isolated ChargerHost) {
         guard let i = connectorIndex(connector), connectors[i].gen == gen, connectors[i].starting != nil else { return }
         let accepted: Bool
         switch version {
-        case .v16: accepted = (try? OCPPJSONCoder.decode(V16.AuthorizeResponse.self, from: payload))?.idTagInfo.status == .accepted
-        case .v201: accepted = (try? OCPPJSONCoder.decode(V201.AuthorizeResponse.self, from: payload))?.idTokenInfo.status == .accepted
+        case .v16: accepted = (try? JSONValueDecoder().decode(V16.AuthorizeResponse.self, from: payload))?.idTagInfo.status == .accepted
+        case .v201: accepted = (try? JSONValueDecoder().decode(V201.AuthorizeResponse.self, from: payload))?.idTokenInfo.status == .accepted
         }
         if accepted {
             beginPreparing(connector, host: host)
@@ -96,9 +97,9 @@ extension VirtualCharger {
         }
     }
 
-    func startTransactionAnswered(_ connector: Int, gen: UInt32, payload: OCPPJSON, host: isolated ChargerHost) {
+    func startTransactionAnswered(_ connector: Int, gen: UInt32, payload: JSONValue, host: isolated ChargerHost) {
         guard let i = connectorIndex(connector), connectors[i].gen == gen, connectors[i].tx != nil else { return }
-        guard let r = try? OCPPJSONCoder.decode(V16.StartTransactionResponse.self, from: payload) else {
+        guard let r = try? JSONValueDecoder().decode(V16.StartTransactionResponse.self, from: payload) else {
             // No transaction id: nothing can be reported for it. Give up the session.
             connectors[i].tx = nil
             connectors[i].plugged = false

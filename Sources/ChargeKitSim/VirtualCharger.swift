@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import OCPP
 
 /// One virtual charger: the WebSocket-client side of OCPP, 1.6 or 2.0.1.
@@ -202,13 +203,13 @@ final class VirtualCharger {
         }
     }
 
-    private func bootAnswered(_ payload: OCPPJSON, triggered: Bool, host: isolated ChargerHost) {
+    private func bootAnswered(_ payload: JSONValue, triggered: Bool, host: isolated ChargerHost) {
         let accepted: Bool
         let interval: Int
-        if version == .v16, let r = try? OCPPJSONCoder.decode(V16.BootNotificationResponse.self, from: payload) {
+        if version == .v16, let r = try? JSONValueDecoder().decode(V16.BootNotificationResponse.self, from: payload) {
             accepted = r.status == .accepted
             interval = r.interval
-        } else if version == .v201, let r = try? OCPPJSONCoder.decode(V201.BootNotificationResponse.self, from: payload) {
+        } else if version == .v201, let r = try? JSONValueDecoder().decode(V201.BootNotificationResponse.self, from: payload) {
             accepted = r.status == .accepted
             interval = r.interval
         } else {
@@ -356,16 +357,16 @@ final class VirtualCharger {
         }
     }
 
-    func decode<T: Decodable>(_ type: T.Type, _ payload: OCPPJSON, _ id: String, host: isolated ChargerHost) -> T? {
+    func decode<T: Decodable>(_ type: T.Type, _ payload: JSONValue, _ id: String, host: isolated ChargerHost) -> T? {
         do {
-            return try OCPPJSONCoder.decode(type, from: payload)
+            return try JSONValueDecoder().decode(type, from: payload)
         } catch {
             replyError(id, OCPPErrorCode(decodingError: error), "payload does not match the \(T.self) schema", host: host)
             return nil
         }
     }
 
-    private func resultReceived(_ purpose: Outstanding, _ payload: OCPPJSON, host: isolated ChargerHost) {
+    private func resultReceived(_ purpose: Outstanding, _ payload: JSONValue, host: isolated ChargerHost) {
         switch purpose {
         case .boot(let triggered): bootAnswered(payload, triggered: triggered, host: host)
         case .authorize(let c, let gen): authorizeAnswered(c, gen: gen, payload: payload, host: host)

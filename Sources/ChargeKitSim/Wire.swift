@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import OCPP
 import Synchronization
 
@@ -21,7 +22,7 @@ public struct FrameLogEntry: Sendable, Hashable {
 
     /// One JSON line: `{"chargerId":…,"direction":…,"frame":"<the frame text>","protocol":"ocpp1.6","time":…}`.
     public var jsonLine: String {
-        OCPPJSON.object([
+        JSONValue.object([
             "time": .string(OCPPDateTime.format(time)),
             "direction": .string(direction.rawValue),
             "chargerId": .string(chargerId),

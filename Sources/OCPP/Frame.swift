@@ -1,3 +1,5 @@
+import JSON
+
 /// The OCPP version a connection speaks, named by its WebSocket subprotocol.
 public enum OCPPVersion: String, Sendable, Hashable, Codable, CaseIterable {
     case v16 = "ocpp1.6"
@@ -16,9 +18,9 @@ public enum OCPPVersion: String, Sendable, Hashable, Codable, CaseIterable {
 /// CALL `[2, id, action, payload]`, CALLRESULT `[3, id, payload]`,
 /// CALLERROR `[4, id, code, description, details]`.
 public enum OCPPFrame: Sendable, Hashable {
-    case call(messageId: String, action: String, payload: OCPPJSON)
-    case callResult(messageId: String, payload: OCPPJSON)
-    case callError(messageId: String, code: String, description: String, details: OCPPJSON)
+    case call(messageId: String, action: String, payload: JSONValue)
+    case callResult(messageId: String, payload: JSONValue)
+    case callError(messageId: String, code: String, description: String, details: JSONValue)
 
     /// Both versions cap the message id at 36 characters (a UUID).
     public static let maximumMessageIdLength = 36
@@ -30,16 +32,16 @@ public enum OCPPFrame: Sendable, Hashable {
     }
 
     public init(text: String) throws(OCPPFrameError) {
-        let json: OCPPJSON
+        let json: JSONValue
         do {
-            json = try OCPPJSON(parsing: text)
+            json = try JSONValue(parsing: text)
         } catch {
             throw OCPPFrameError(kind: .notJSON(error.description), messageId: nil)
         }
         try self.init(json: json)
     }
 
-    public init(json: OCPPJSON) throws(OCPPFrameError) {
+    public init(json: JSONValue) throws(OCPPFrameError) {
         guard case .array(let items) = json else { throw OCPPFrameError(kind: .notAnArray, messageId: nil) }
         guard let first = items.first else { throw OCPPFrameError(kind: .notAnArray, messageId: nil) }
         guard let typeId = first.intValue else { throw OCPPFrameError(kind: .invalidMessageType(nil), messageId: nil) }
@@ -70,7 +72,7 @@ public enum OCPPFrame: Sendable, Hashable {
         }
     }
 
-    public var json: OCPPJSON {
+    public var json: JSONValue {
         switch self {
         case .call(let id, let action, let payload): return [2, .string(id), .string(action), payload]
         case .callResult(let id, let payload): return [3, .string(id), payload]
@@ -82,13 +84,21 @@ public enum OCPPFrame: Sendable, Hashable {
     /// The JSON text to send as one WebSocket text frame.
     public var text: String { json.jsonText }
 
+    /// The payload object of a request or response, encoded with `JSONValueEncoder` (member
+    /// order as declared, nil optionals left out; `jsonText` sorts the keys on the wire).
+    /// Always an object: a type that encodes nothing gives `{}`.
+    public static func payload<P: Encodable>(encoding value: P) throws -> JSONValue {
+        let json = try JSONValueEncoder().encode(value)
+        return json.isNull ? .emptyObject : json
+    }
+
     /// A CALL whose payload is the encoded request.
     public static func call<R: OCPPRequest>(messageId: String, _ request: R) throws -> OCPPFrame {
-        .call(messageId: messageId, action: R.action, payload: try OCPPJSONCoder.encodePayload(request))
+        .call(messageId: messageId, action: R.action, payload: try OCPPFrame.payload(encoding: request))
     }
 
     public static func callResult<P: Encodable>(messageId: String, _ response: P) throws -> OCPPFrame {
-        .callResult(messageId: messageId, payload: try OCPPJSONCoder.encodePayload(response))
+        .callResult(messageId: messageId, payload: try OCPPFrame.payload(encoding: response))
     }
 
     public static func callError(messageId: String, _ code: OCPPErrorCode, _ description: String = "", version: OCPPVersion) -> OCPPFrame {

@@ -1,3 +1,5 @@
+import JSON
+
 /// OCPP 1.6J payloads, field names and enums as in the official JSON schemas
 /// (`ocpp/v16/schemas/*.json` of the `ocpp` Python package), plus the Security Whitepaper's
 /// SignedUpdateFirmware / SignedFirmwareStatusNotification.
@@ -375,8 +377,8 @@ extension V16 {
         public var connectorId: Int?
         public var idTag: String
         /// Kept as raw JSON: the simulator does no smart charging.
-        public var chargingProfile: OCPPJSON?
-        public init(idTag: String, connectorId: Int? = nil, chargingProfile: OCPPJSON? = nil) {
+        public var chargingProfile: JSONValue?
+        public init(idTag: String, connectorId: Int? = nil, chargingProfile: JSONValue? = nil) {
             self.idTag = idTag; self.connectorId = connectorId; self.chargingProfile = chargingProfile
         }
     }

@@ -1,3 +1,5 @@
+import JSON
+
 /// OCPP 2.0.1 payloads, field names and enums as in the official JSON schemas
 /// (`ocpp/v201/schemas/*Request.json|*Response.json` of the `ocpp` Python package).
 /// `customData` is accepted by every 2.0.1 schema; these types do not model it.
@@ -479,9 +481,9 @@ extension V201 {
         public static let action = "DataTransfer"
         public static let version = OCPPVersion.v201
         public var messageId: String?
-        public var data: OCPPJSON?
+        public var data: JSONValue?
         public var vendorId: String
-        public init(vendorId: String, messageId: String? = nil, data: OCPPJSON? = nil) {
+        public init(vendorId: String, messageId: String? = nil, data: JSONValue? = nil) {
             self.vendorId = vendorId; self.messageId = messageId; self.data = data
         }
     }
@@ -489,8 +491,8 @@ extension V201 {
     public struct DataTransferResponse: Codable, Sendable, Hashable {
         public var status: DataTransferStatus
         public var statusInfo: StatusInfo?
-        public var data: OCPPJSON?
-        public init(status: DataTransferStatus, statusInfo: StatusInfo? = nil, data: OCPPJSON? = nil) {
+        public var data: JSONValue?
+        public init(status: DataTransferStatus, statusInfo: StatusInfo? = nil, data: JSONValue? = nil) {
             self.status = status; self.statusInfo = statusInfo; self.data = data
         }
     }
@@ -655,8 +657,8 @@ extension V201 {
         public var idToken: IdToken
         public var remoteStartId: Int
         /// Kept as raw JSON: the simulator does no smart charging.
-        public var chargingProfile: OCPPJSON?
-        public init(idToken: IdToken, remoteStartId: Int, evseId: Int? = nil, groupIdToken: IdToken? = nil, chargingProfile: OCPPJSON? = nil) {
+        public var chargingProfile: JSONValue?
+        public init(idToken: IdToken, remoteStartId: Int, evseId: Int? = nil, groupIdToken: IdToken? = nil, chargingProfile: JSONValue? = nil) {
             self.idToken = idToken; self.remoteStartId = remoteStartId; self.evseId = evseId
             self.groupIdToken = groupIdToken; self.chargingProfile = chargingProfile
         }

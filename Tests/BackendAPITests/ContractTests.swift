@@ -1,5 +1,6 @@
 import BackendAPI
 import Foundation
+import JSON
 import Testing
 import TestSupport
 

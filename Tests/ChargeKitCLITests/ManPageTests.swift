@@ -1,6 +1,7 @@
 import ChargeKit
 import ChargeKitCLI
 import Foundation
+import JSON
 import Testing
 import TestSupport
 

@@ -1,8 +1,9 @@
 import ChargeKit
 import Foundation
+import JSON
 import Testing
 
-/// The library's Store: atomic writes, the JSON parser, config.json and token storage.
+/// The library's Store: atomic writes, config.json and token storage.
 @Suite struct AtomicFileTests {
     @Test func writesWithTheRequestedModeAndReplaces() throws {
         let sandbox = try Sandbox()
@@ -49,76 +50,6 @@ import Testing
     }
 }
 
-@Suite struct JSONParserTests {
-    func parse(_ text: String) throws -> JSONValue {
-        try JSONParser.parse(Array(text.utf8))
-    }
-
-    func failure(_ text: String) -> JSONSyntaxError? {
-        do {
-            _ = try JSONParser.parse(Array(text.utf8))
-            return nil
-        } catch {
-            return error
-        }
-    }
-
-    @Test func parsesEveryKindKeepingOrderAndNumberText() throws {
-        let value = try parse(#"{"z": 1.50, "a": [true, false, null, -0, 1e-3], "s": "\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"}"#)
-        #expect(value == .object([
-            JSONMember("z", .number("1.50")),
-            JSONMember("a", .array([.bool(true), .bool(false), .null, .number("-0"), .number("1e-3")])),
-            JSONMember("s", .string("\"\\/\u{08}\u{0C}\n\r\té😀")),
-        ]))
-    }
-
-    @Test func formattedTextRoundTrips() throws {
-        let text = "{\n  \"b\": \"x\\ny\",\n  \"a\": [\n    1,\n    {}\n  ],\n  \"e\": []\n}\n"
-        #expect(try parse(text).formatted() == text)
-        #expect(JSONValue.string("\u{01}").formatted() == "\"\\u0001\"\n")
-        #expect(JSONValue.number(30.0) == .number("30"))
-        #expect(JSONValue.number(2.5) == .number("2.5"))
-    }
-
-    @Test func errorsAreLocated() {
-        let cases: [(String, Int, Int, String)] = [
-            ("", 1, 1, "unexpected end of file, expected a value"),
-            ("{\n  \"a\": 1,\n}", 3, 1, "unexpected character '}', expected a string key"),
-            ("{\"a\" 1}", 1, 6, "unexpected character '1', expected ':'"),
-            ("{\"a\": tru}", 1, 10, "unexpected character '}', expected 'true'"),
-            ("[1 2]", 1, 4, "unexpected character '2', expected ',' or ']'"),
-            ("{\"é\": x}", 1, 7, "unexpected character 'x', expected a value"),
-            ("{\"a\": 1} x", 1, 10, "unexpected character 'x' after the document"),
-            ("{\"a\": 01}", 1, 8, "leading zero in a number"),
-            ("{\"a\": \"x}", 1, 7, "unterminated string"),
-            ("{\"a\": \"\\q\"}", 1, 8, "invalid escape sequence"),
-            ("{\"a\": 1, \"a\": 2}", 1, 10, "duplicate key \"a\""),
-            ("// comment\n{}", 1, 1, "unexpected character '/', expected a value"),
-            ("{\"a\": \"\u{01}\"}", 1, 8, "control character in a string (escape it)"),
-            ("\"\\ud800\"", 1, 2, "unpaired surrogate in \\u escape"),
-        ]
-        for (text, line, column, reason) in cases {
-            let error = failure(text)
-            #expect(error?.location == TextLocation(line: line, column: column), "\(text)")
-            #expect(error?.reason == reason, "\(text)")
-        }
-        #expect(failure(String(repeating: "[", count: 300))?.reason == "nested too deeply")
-    }
-
-    @Test func invalidUTF8InAStringIsAnError() {
-        do {
-            _ = try JSONParser.parse([0x22, 0xFF, 0x22])
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.reason == "invalid UTF-8 in a string")
-        }
-    }
-
-    @Test func byteOrderMarkIsSkipped() throws {
-        #expect(try JSONParser.parse([0xEF, 0xBB, 0xBF] + Array("{}".utf8)) == .object([]))
-    }
-}
-
 @Suite struct ConfigFileTests {
     @Test func missingFileIsEmpty() throws {
         let sandbox = try Sandbox()
@@ -139,6 +70,51 @@ import Testing
         try file.save()
         #expect(sandbox.read(sandbox.configPath) == "{\n  \"backend\": \"b\",\n  \"y\": null,\n  \"new\": true\n}\n")
         #expect(try ConfigFile.load(path: sandbox.configPath).string("y") == nil)
+    }
+
+    @Test func rewriteKeepsUnknownKeysTheirOrderAndNumberSpellings() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write(#"{"timeout": 30.0, "zeta": {"z": 1e3, "a": [1.50, -0]}, "backend": "a", "alpha": 1E+2}"#,
+                          to: sandbox.configPath)
+        var file = try ConfigFile.load(path: sandbox.configPath)
+        #expect(try file.number("timeout") == 30)
+        file.set("backend", .string("b"))
+        try file.save()
+        #expect(sandbox.read(sandbox.configPath) == """
+            {
+              "timeout": 30.0,
+              "zeta": {
+                "z": 1e3,
+                "a": [
+                  1.50,
+                  -0
+                ]
+              },
+              "backend": "b",
+              "alpha": 1E+2
+            }
+
+            """)
+    }
+
+    @Test func strictParsingWithLocatedErrors() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("{\n  \"backend\": \"a\",\n}", to: sandbox.configPath)
+        #expect(throws: ConfigFileError.malformed(path: sandbox.configPath, location: TextLocation(line: 3, column: 1),
+                                                  reason: "unexpected character '}', expected a string key")) {
+            try ConfigFile.load(path: sandbox.configPath)
+        }
+        try sandbox.write(#"{"backend": "a", "backend": "b"}"#, to: sandbox.configPath)
+        #expect(throws: ConfigFileError.malformed(path: sandbox.configPath, location: TextLocation(line: 1, column: 18),
+                                                  reason: "duplicate key \"backend\"")) {
+            try ConfigFile.load(path: sandbox.configPath)
+        }
+        try sandbox.write("[]", to: sandbox.configPath)
+        #expect(throws: ConfigFileError.notAnObject(path: sandbox.configPath)) { try ConfigFile.load(path: sandbox.configPath) }
+        // Editors may write a byte order mark; config files may nest deeper than OCPP frames.
+        let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        try sandbox.write("\u{FEFF}{\"x\": \(deep)}", to: sandbox.configPath)
+        #expect(try ConfigFile.load(path: sandbox.configPath)["x"] != nil)
     }
 
     @Test func typedAccessors() throws {

@@ -1,11 +1,12 @@
 import Foundation
+import JSON
 import OCPP
 import Testing
 @testable import ChargeKitSim
 
 @Suite struct BatchingTests {
     /// Counts the CALLs of an action the CSMS sent, with their item counts.
-    func sentCalls(_ frames: FrameCollector, _ action: String) -> [OCPPJSON] {
+    func sentCalls(_ frames: FrameCollector, _ action: String) -> [JSONValue] {
         frames.all.compactMap { e in
             guard e.direction == .csmsToCharger, case .call(_, let a, let payload)? = try? OCPPFrame(text: e.frame), a == action else { return nil }
             return payload
@@ -35,7 +36,7 @@ import Testing
         #expect(sets.map { $0["setVariableData"]?.arrayValue?.count ?? 0 } == [4, 2])
 
         // Asked directly with too many items, the station answers with a CALLERROR.
-        let five = (0..<5).map { _ in ["component": ["name": "OCPPCommCtrlr"], "variable": ["name": "HeartbeatInterval"]] as OCPPJSON }
+        let five = (0..<5).map { _ in ["component": ["name": "OCPPCommCtrlr"], "variable": ["name": "HeartbeatInterval"]] as JSONValue }
         do {
             _ = try await sim.csms.send("CP-Z", action: "GetVariables", payload: ["getVariableData": .array(five)])
             Issue.record("5 items accepted with ItemsPerMessage 4")
@@ -64,7 +65,7 @@ import Testing
         #expect(sets.allSatisfy { $0.frame.utf8.count <= 600 })
         // Sent directly, an over-long request gets a FormatViolation (B06.FR.17 / B05).
         let items = (0..<8).map { _ in
-            ["component": ["name": "SecurityCtrlr"], "variable": ["name": "OrganizationName"], "attributeValue": .string(name)] as OCPPJSON
+            ["component": ["name": "SecurityCtrlr"], "variable": ["name": "OrganizationName"], "attributeValue": .string(name)] as JSONValue
         }
         do {
             _ = try await sim.csms.send("CP-T", action: "SetVariables", payload: ["setVariableData": .array(items)])

@@ -1,5 +1,6 @@
 import Checksum
 import Foundation
+import JSON
 import OCPP
 import Testing
 @testable import ChargeKitSim
@@ -37,7 +38,7 @@ import Testing
         if model.version == .v16 { #expect(faulted.vendorErrorCode == "E-GF-30") }
         #expect(connectors.first { $0.connectorId == 1 }?.status == "Available")
         // No remote start on a faulted connector.
-        let payload: OCPPJSON = model.version == .v16 ? ["idTag": "T1", "connectorId": 2]
+        let payload: JSONValue = model.version == .v16 ? ["idTag": "T1", "connectorId": 2]
             : ["idToken": ["idToken": "T1", "type": "ISO14443"], "remoteStartId": 1, "evseId": 2]
         let r = try await sim.csms.send("CP-F", action: model.version == .v16 ? "RemoteStartTransaction" : "RequestStartTransaction", payload: payload)
         #expect(r["status"] == "Rejected")
@@ -146,7 +147,7 @@ import Testing
 }
 
 extension OCPPFrame {
-    var callPayload: OCPPJSON? {
+    var callPayload: JSONValue? {
         if case .call(_, _, let payload) = self { return payload }
         return nil
     }

@@ -1,5 +1,6 @@
 import Checksum
 import Foundation
+import JSON
 import OCPP
 import Testing
 import TestSupport
@@ -106,7 +107,7 @@ import TestSupport
         #expect(samples[1] > samples[0], "energy register rises while charging")
         let txView = try #require(await csms.charger(id)?.connectors.first { $0.transactionId != nil })
         let txId = try #require(txView.transactionId)
-        let stopPayload: OCPPJSON = version == .v16 ? ["transactionId": .int(Int(txId) ?? -1)] : ["transactionId": .string(txId)]
+        let stopPayload: JSONValue = version == .v16 ? ["transactionId": JSONValue(Int(txId) ?? -1)] : ["transactionId": .string(txId)]
         let stop = try await csms.send(id, action: k.remoteStop, payload: stopPayload)
         #expect(stop["status"] == "Accepted")
         let ended = try #require(await awaitEvent(sim, id, k.txStopType, after: cursor) { e in
@@ -188,10 +189,10 @@ import TestSupport
 
     func securityProfileChange(_ sim: Simulation, _ id: String) async throws {
         let csms = sim.csms
-        let profile: OCPPJSON = ["configurationSlot": 1, "connectionData": [
+        let profile: JSONValue = ["configurationSlot": 1, "connectionData": [
             "ocppVersion": "OCPP20", "ocppTransport": "JSON", "ocppCsmsUrl": "wss://csms.example/ocpp",
             "messageTimeout": 30, "securityProfile": 2, "ocppInterface": "Wired0"]]
-        let downgrade: OCPPJSON = ["configurationSlot": 2, "connectionData": [
+        let downgrade: JSONValue = ["configurationSlot": 2, "connectionData": [
             "ocppVersion": "OCPP20", "ocppTransport": "JSON", "ocppCsmsUrl": "ws://csms.example/ocpp",
             "messageTimeout": 30, "securityProfile": 0, "ocppInterface": "Wired0"]]
         #expect(try await csms.send(id, action: "SetNetworkProfile", payload: profile)["status"] == "Accepted")
@@ -217,7 +218,7 @@ struct Keys {
     var readSet: [String]
     var unknownStatus: ConfigurationChangeStatus
     var resetType, remoteStart, remoteStop, txStartType, txStopType, sampleType: String
-    var remoteStartPayload: OCPPJSON
+    var remoteStartPayload: JSONValue
 
     init(_ version: OCPPVersion) {
         switch version {
@@ -255,7 +256,7 @@ struct Keys {
 }
 
 /// The Energy.Active.Import.Register value in a MeterValues / TransactionEvent payload.
-func energy(in payload: OCPPJSON) -> Double? {
+func energy(in payload: JSONValue) -> Double? {
     for mv in payload["meterValue"]?.arrayValue ?? [] {
         for sv in mv["sampledValue"]?.arrayValue ?? [] where sv["measurand"] == "Energy.Active.Import.Register" {
             if let s = sv["value"]?.stringValue { return Double(s) }

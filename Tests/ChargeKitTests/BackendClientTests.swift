@@ -1,6 +1,7 @@
 import BackendAPI
 import CurlHTTP
 import Foundation
+import JSON
 import Testing
 import TestSupport
 @testable import ChargeKit

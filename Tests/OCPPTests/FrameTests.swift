@@ -1,37 +1,7 @@
 import Foundation
+import JSON
 import Testing
 @testable import OCPP
-
-@Suite struct JSONTests {
-    @Test func parsesAndWritesBackCanonicalText() throws {
-        let text = #"{"b":[1,-2.5,true,false,null,"x\"y\\z\n\u00e9\ud83d\ude00"],"a":{"n":1e3,"m":0}}"#
-        let value = try OCPPJSON(parsing: text)
-        #expect(value["a"]?["n"] == .double(1000))
-        #expect(value["a"]?["m"] == .int(0))
-        #expect(value["b"]?.arrayValue?[5] == .string("x\"y\\z\né😀"))
-        #expect(value.jsonText == #"{"a":{"m":0,"n":1000},"b":[1,-2.5,true,false,null,"x\"y\\z\né😀"]}"#)
-        // Written text reads back to the same text (1e3 comes back as the integer 1000).
-        #expect(try OCPPJSON(parsing: value.jsonText).jsonText == value.jsonText)
-    }
-
-    @Test(arguments: ["", "[", "{\"a\":}", "[1,]", "01", "\"\u{01}\"", "nul", "[1] x", "\"\\ud800\"", "1.", "-", "{1:2}", "\"abc"])
-    func rejectsInvalidJSON(_ text: String) {
-        #expect(throws: OCPPJSONSyntaxError.self) { _ = try OCPPJSON(parsing: text) }
-    }
-
-    @Test func refusesDeepNesting() {
-        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
-        #expect(throws: OCPPJSONSyntaxError.self) { _ = try OCPPJSON(parsing: deep) }
-    }
-
-    @Test func integersStayIntegers() throws {
-        #expect(OCPPJSON.int(300).jsonText == "300")
-        #expect(OCPPJSON.double(230.4).jsonText == "230.4")
-        #expect(OCPPJSON.double(230).jsonText == "230")
-        #expect(OCPPJSON.double(.nan).jsonText == "null")
-        #expect(try OCPPJSON(parsing: "9223372036854775808") == .double(9_223_372_036_854_775_808))
-    }
-}
 
 @Suite struct FrameTests {
     @Test func roundTripsAllThreeKinds() throws {
@@ -89,30 +59,30 @@ import Testing
     @Test func encodesSchemaFieldNamesAndLeavesOutNil() throws {
         let req = V16.StatusNotificationRequest(connectorId: 1, errorCode: .groundFailure, status: .faulted,
                                                 timestamp: OCPPDateTime(Date(timeIntervalSince1970: 1_700_000_000.5)), info: "RCD")
-        #expect(try OCPPJSONCoder.encodePayload(req).jsonText
+        #expect(try OCPPFrame.payload(encoding: req).jsonText
                 == #"{"connectorId":1,"errorCode":"GroundFailure","info":"RCD","status":"Faulted","timestamp":"2023-11-14T22:13:20.500Z"}"#)
-        #expect(try OCPPJSONCoder.encodePayload(V16.HeartbeatRequest()) == .emptyObject)
-        #expect(try OCPPJSONCoder.encodePayload(V201.ClearCacheRequest()) == .emptyObject)
+        #expect(try OCPPFrame.payload(encoding: V16.HeartbeatRequest()) == .emptyObject)
+        #expect(try OCPPFrame.payload(encoding: V201.ClearCacheRequest()) == .emptyObject)
         let boot = V201.BootNotificationRequest(chargingStation: .init(vendorName: "Zaptec", model: "Pro"), reason: .powerUp)
-        #expect(try OCPPJSONCoder.encodePayload(boot).jsonText == #"{"chargingStation":{"model":"Pro","vendorName":"Zaptec"},"reason":"PowerUp"}"#)
+        #expect(try OCPPFrame.payload(encoding: boot).jsonText == #"{"chargingStation":{"model":"Pro","vendorName":"Zaptec"},"reason":"PowerUp"}"#)
     }
 
     @Test func decodesAndReportsWhatIsWrong() throws {
-        let ok = try OCPPJSONCoder.decode(V16.ChangeConfigurationResponse.self, from: ["status": "RebootRequired"])
+        let ok = try JSONValueDecoder().decode(V16.ChangeConfigurationResponse.self, from: ["status": "RebootRequired"])
         #expect(ok.status == .rebootRequired)
-        #expect(OCPPErrorCode(decodingError: catchError { try OCPPJSONCoder.decode(V16.ChangeConfigurationRequest.self, from: ["key": "A"]) })
+        #expect(OCPPErrorCode(decodingError: catchError { try JSONValueDecoder().decode(V16.ChangeConfigurationRequest.self, from: ["key": "A"]) })
                 == .occurrenceConstraintViolation)
-        #expect(OCPPErrorCode(decodingError: catchError { try OCPPJSONCoder.decode(V16.ChangeConfigurationRequest.self, from: ["key": 1, "value": "x"]) })
+        #expect(OCPPErrorCode(decodingError: catchError { try JSONValueDecoder().decode(V16.ChangeConfigurationRequest.self, from: ["key": 1, "value": "x"]) })
                 == .typeConstraintViolation)
-        #expect(OCPPErrorCode(decodingError: catchError { try OCPPJSONCoder.decode(V16.ResetRequest.self, from: ["type": "Medium"]) })
+        #expect(OCPPErrorCode(decodingError: catchError { try JSONValueDecoder().decode(V16.ResetRequest.self, from: ["type": "Medium"]) })
                 == .propertyConstraintViolation)
-        #expect(OCPPErrorCode(decodingError: catchError { try OCPPJSONCoder.decode(V16.StartTransactionRequest.self, from: [
+        #expect(OCPPErrorCode(decodingError: catchError { try JSONValueDecoder().decode(V16.StartTransactionRequest.self, from: [
             "connectorId": 1, "idTag": "x", "meterStart": 0, "timestamp": "yesterday"]) }) == .propertyConstraintViolation)
         // 2.0.1 sampled values are numbers, 1.6 strings.
-        let mv = try OCPPJSONCoder.decode(V201.SampledValue.self, from: ["value": 230])
+        let mv = try JSONValueDecoder().decode(V201.SampledValue.self, from: ["value": 230])
         #expect(mv.value == 230)
         // Free-form data passes through.
-        let dt = try OCPPJSONCoder.decode(V201.DataTransferRequest.self, from: ["vendorId": "v", "data": ["a": [1, 2]]])
+        let dt = try JSONValueDecoder().decode(V201.DataTransferRequest.self, from: ["vendorId": "v", "data": ["a": [1, 2]]])
         #expect(dt.data == ["a": [1, 2]])
     }
 

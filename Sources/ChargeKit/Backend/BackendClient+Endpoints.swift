@@ -1,6 +1,7 @@
 import BackendAPI
 import CurlHTTP
 import Foundation
+import JSON
 
 /// Which chargers `listChargers` returns.
 public struct ChargerFilter: Sendable, Equatable {

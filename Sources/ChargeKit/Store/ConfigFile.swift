@@ -1,3 +1,5 @@
+import JSON
+
 /// Why `config.json` could not be used.
 public enum ConfigFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file exists but cannot be read (errno).
@@ -46,14 +48,15 @@ public struct ConfigFile: Sendable, Equatable {
     public let path: String
     /// Whether the file existed when loaded.
     public let exists: Bool
-    public private(set) var members: [JSONMember]
-    private var locations: [String: TextLocation]
+    public private(set) var members: JSONObject
+    /// Where each value starts in the file as loaded, by JSON path.
+    private var locations: [JSONPath: TextLocation]
 
     /// An empty configuration that will be written to `path`.
     public init(path: String) {
         self.path = path
         self.exists = false
-        self.members = []
+        self.members = JSONObject()
         self.locations = [:]
     }
 
@@ -66,18 +69,21 @@ public struct ConfigFile: Sendable, Equatable {
             throw .unreadable(path: path, code: error.code)
         }
         guard let contents else { return ConfigFile(path: path) }
-        var parser = JSONParser(contents.bytes)
-        let value: JSONValue
+        let parsed: (value: JSONValue, locations: [JSONPath: TextLocation])
         do {
-            value = try parser.parseDocument()
+            parsed = try JSONParser.parseWithLocations(contents.bytes, options: Self.parsing)
         } catch {
             throw .malformed(path: path, location: error.location, reason: error.reason)
         }
-        guard case .object(let members) = value else { throw .notAnObject(path: path) }
-        return ConfigFile(path: path, members: members, locations: parser.topLevelLocations)
+        guard case .object(let members) = parsed.value else { throw .notAnObject(path: path) }
+        return ConfigFile(path: path, members: members, locations: parsed.locations)
     }
 
-    private init(path: String, members: [JSONMember], locations: [String: TextLocation]) {
+    /// Editors may save a byte order mark; config files have always been allowed to nest
+    /// 256 deep.
+    private static let parsing = JSONParser.Options(maximumDepth: 256, allowsByteOrderMark: true)
+
+    private init(path: String, members: JSONObject, locations: [JSONPath: TextLocation]) {
         self.path = path
         self.exists = true
         self.members = members
@@ -85,12 +91,12 @@ public struct ConfigFile: Sendable, Equatable {
     }
 
     public subscript(key: String) -> JSONValue? {
-        members.first { $0.key == key }?.value
+        members[key]
     }
 
     /// Where a key's value starts in the file as loaded.
     public func location(of key: String) -> TextLocation? {
-        locations[key]
+        locations[[.key(key)]]
     }
 
     /// The string under `key`, nil when absent (or null).
@@ -108,21 +114,13 @@ public struct ConfigFile: Sendable, Equatable {
     }
 
     private func wrongType(_ key: String, expected: String, found: JSONValue) -> ConfigFileError {
-        .wrongType(path: path, key: key, expected: expected, found: found.kindDescription, location: locations[key])
+        .wrongType(path: path, key: key, expected: expected, found: found.kindDescription, location: location(of: key))
     }
 
     /// Sets (or, with nil, removes) a key, keeping the position of an existing member.
     public mutating func set(_ key: String, _ value: JSONValue?) {
-        if let position = members.firstIndex(where: { $0.key == key }) {
-            if let value {
-                members[position].value = value
-            } else {
-                members.remove(at: position)
-            }
-        } else if let value {
-            members.append(JSONMember(key, value))
-        }
-        locations[key] = nil
+        members[key] = value
+        locations = locations.filter { path, _ in path.components.first != .key(key) }
     }
 
     /// The file's text as it would be saved.

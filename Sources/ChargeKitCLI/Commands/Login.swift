@@ -1,4 +1,5 @@
 import ChargeKit
+import JSON
 
 /// `chargekit login --backend URL`: reads a token from stdin and stores it.
 enum Login {
