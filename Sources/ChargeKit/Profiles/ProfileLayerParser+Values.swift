@@ -208,7 +208,13 @@ extension ProfileLayerParser {
     mutating func secretReference(_ value: JSONValue, _ path: JSONPath) -> SecretReference? {
         let shape = "{\"secret\": {\"file\": \"PATH\"}} or {\"secret\": {\"env\": \"NAME\"}}"
         guard case .object(let object) = value, let inner = object["secret"] else {
-            issues.append(document.issue(.wrongType, path, "must be a secret reference \(shape), not \(value.kindDescription)"))
+            // {"secrets": ...} is a typo of a reference; anything else is the wrong type.
+            if case .object(let object) = value, object.count == 1, let key = object.keys.first,
+               NameSuggestion.closest(to: key, in: ["secret"]) != nil {
+                unknownField(key, path.appending(key: key), candidates: ["secret"])
+            } else {
+                issues.append(document.issue(.wrongType, path, "must be a secret reference \(shape), not \(value.kindDescription)"))
+            }
             return nil
         }
         var valid = true
