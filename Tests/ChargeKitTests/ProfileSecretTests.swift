@@ -38,21 +38,26 @@ import Testing
         #expect(secret.source.description == "environment variable VOLTNET_MODEM_PASSWORD")
     }
 
-    @Test func theProcessEnvironmentIsNeverRead() {
+    @Test func theProcessEnvironmentIsNeverRead() throws {
         // PATH is set in the test process, but the loader only knows what it was given.
         let loader = memoryLoader(["/mem/p.json": #"{"name": "p", "ocpp16": {"ApnPassword": {"secret": {"env": "PATH"}}}}"#])
-        #expect(loadIssues("p.json", with: loader).map(\.description)
+        let profile = try loader.load("p.json")
+        #expect(resolveIssues(profile, for: alfen16).map(\.description)
             == ["p.json:1:53: ocpp16.ApnPassword.secret.env: environment variable PATH is not set"])
     }
 
-    @Test func emptySecretsAreRefused() {
-        let loader = memoryLoader([
+    @Test func emptySecretsAreRefused() throws {
+        var loader = memoryLoader([
             "/mem/p.json": #"{"name": "p", "settings": {"authorizationKey": {"secret": {"file": "empty.txt"}}}, "ocpp16": {"ApnPassword": {"secret": {"env": "EMPTY"}}}}"#,
             "/mem/empty.txt": "\n",
         ], environment: ["EMPTY": ""])
         #expect(loadIssues("p.json", with: loader).map(\.description) == [
             "p.json:1:60: settings.authorizationKey.secret.file: the secret file empty.txt is empty",
-            "p.json:1:122: ocpp16.ApnPassword.secret.env: environment variable EMPTY is empty",
+        ])
+        loader = memoryLoader(["/mem/p.json": #"{"name": "p", "ocpp16": {"ApnPassword": {"secret": {"env": "EMPTY"}}}}"#],
+                              environment: ["EMPTY": ""])
+        #expect(resolveIssues(try loader.load("p.json"), for: alfen16).map(\.description) == [
+            "p.json:1:53: ocpp16.ApnPassword.secret.env: environment variable EMPTY is empty",
         ])
     }
 
@@ -105,12 +110,49 @@ import Testing
         #expect(request.changes.contains(ConfigurationChange(key: "BackOfficeModemPassword", value: Self.modemValue)))
     }
 
-    @Test func errorsNeverRepeatASecret() {
+    @Test func aSecretOnlySomeChargersNeedIsOnlyNeededForThem() throws {
+        // Loads without the Alfen modem password: a Zaptec or an ABB does not need it.
+        let profile = try fixtureLoader().load("Fixtures/profiles/security-profile-2.json")
+        #expect(resolveIssues(profile, for: zaptecPro).isEmpty)
+        #expect(resolveIssues(profile, for: abbTerraAC).isEmpty)
+        #expect(resolveIssues(profile, for: alfen16).map(\.description) == [
+            "Fixtures/profiles/security-profile-2.json:20:50: models[0].ocpp16.BackOfficeModemPassword.secret.env: "
+                + "environment variable VOLTNET_MODEM_PASSWORD is not set",
+        ])
+    }
+
+    @Test func aRawOverrideSecretIsOnlyNeededForItsVersion() throws {
+        let loader = memoryLoader([
+            "/mem/p.json": """
+                {
+                  "name": "p",
+                  "ocpp201": { "ModemCtrlr.ApnPassword": { "secret": { "file": "missing.txt" } } },
+                  "models": [
+                    { "vendor": "Alfen", "settings": { "authorizationKey": { "secret": { "file": "short.txt" } } } }
+                  ]
+                }
+                """,
+            "/mem/short.txt": "tooshort\n",
+        ])
+        let profile = try loader.load("p.json")
+        #expect(resolveIssues(profile, for: abbTerraAC).isEmpty)
+        #expect(resolveIssues(profile, for: alfen16).map(\.description) == [
+            "p.json:5:40: models[0].settings.authorizationKey: the secret from short.txt has 8 characters; authorizationKey needs 16 to 40",
+        ])
+        #expect(resolveIssues(profile, for: zaptecPro).map(\.description) == [
+            "p.json:3:56: ocpp201[\"ModemCtrlr.ApnPassword\"].secret.file: cannot read the secret file missing.txt: No such file or directory",
+        ])
+    }
+
+    @Test func errorsNeverRepeatASecret() throws {
         let inline = loadIssues("Fixtures/profiles/invalid/inline-secret.json")
         #expect(inline.count == 2)
         #expect(!inline.map(\.description).joined().contains("0123456789abcdef0123"))
-        let short = loadIssues("Fixtures/profiles/invalid/unreadable-secret.json")
-        #expect(!short.map(\.description).joined().contains("tooshort"))
+        let loader = memoryLoader(["/mem/p.json": #"{"name": "p", "settings": {"authorizationKey": {"secret": {"env": "K"}}}}"#],
+                                  environment: ["K": "tooshort"])
+        let short = loadIssues("p.json", with: loader).map(\.description).joined()
+        #expect(short == "p.json:1:28: settings.authorizationKey: the secret from environment variable K has 8 characters; authorizationKey needs 16 to 40")
+        #expect(!short.contains("tooshort"))
     }
 
     @Test func aChargerAnsweringWithASecretIsStillShownAsSecret() throws {

@@ -131,6 +131,9 @@ public struct Profile: Sendable, Equatable {
     /// Every file's sections, base first.
     public var models: [ModelSection]
     public var networkProfile: NetworkProfileSettings?
+    /// Secrets of model sections and raw overrides that could not be read: reported when
+    /// the profile is resolved for a charger that needs them.
+    var deferredIssues: [DeferredIssue] = []
 
     public init(name: String, version: String? = nil, description: String? = nil, files: [String] = [],
                 settings: [ProfileSetting] = [], ocpp16: [RawOverride] = [], ocpp201: [RawOverride] = [],

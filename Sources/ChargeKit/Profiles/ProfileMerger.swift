@@ -1,5 +1,22 @@
 import BackendAPI
 
+/// Which chargers need a secret: a model section's secret only those the section matches,
+/// a raw override's only those of its OCPP version, a top-level setting's all.
+struct SecretScope: Sendable, Equatable {
+    var version: OCPPVersion?
+    /// The index in `Profile.models`.
+    var section: Int?
+
+    static let always = SecretScope(version: nil, section: nil)
+}
+
+/// A secret that cannot be read, reported only when the profile is resolved for a charger
+/// that needs it: an installer commissioning a Zaptec does not need the Alfen modem password.
+struct DeferredIssue: Sendable, Equatable {
+    var issue: ProfileIssue
+    var scope: SecretScope
+}
+
 /// Merges the layers of an `extends` chain (base first, later wins per setting and per
 /// raw key, model sections accumulate), checks that no raw override sets a key a setting
 /// already sets, and reads the secrets the merged profile still uses.
@@ -7,6 +24,10 @@ struct ProfileMerger {
     let reader: ProfileLoader.FileReader
     let environment: [String: String]
     var issues: [ProfileIssue] = []
+    /// Secret issues of a narrower scope than every charger.
+    var deferred: [DeferredIssue] = []
+    /// The scope of the secrets being read.
+    private var scope = SecretScope.always
 
     init(reader: @escaping ProfileLoader.FileReader, environment: [String: String]) {
         self.reader = reader
@@ -33,17 +54,38 @@ struct ProfileMerger {
         ocpp16.removeAll { $0.value == .unset }
         ocpp201.removeAll { $0.value == .unset }
         checkConflicts(settings: topSettings, ocpp16: ocpp16, ocpp201: ocpp201, models: models)
-        return Profile(
-            name: name, version: top.version, description: top.description, files: layers.map(\.file),
-            settings: topSettings.compactMap { resolve($0) },
-            ocpp16: ocpp16.compactMap { resolve($0) }, ocpp201: ocpp201.compactMap { resolve($0) },
-            models: models.map { section in
-                ModelSection(vendor: section.vendor, model: section.model, ocppVersion: section.ocppVersion, description: section.description,
-                             settings: section.settings.compactMap { resolve($0) },
-                             ocpp16: section.ocpp16.compactMap { resolve($0) }, ocpp201: section.ocpp201.compactMap { resolve($0) },
-                             origin: section.origin)
-            },
-            networkProfile: networkProfile)
+        scope = .always
+        let resolvedSettings = topSettings.compactMap { resolve($0) }
+        scope = SecretScope(version: .v16, section: nil)
+        let resolved16 = ocpp16.compactMap { resolve($0) }
+        scope = SecretScope(version: .v201, section: nil)
+        let resolved201 = ocpp201.compactMap { resolve($0) }
+        var sections: [ModelSection] = []
+        for (index, section) in models.enumerated() {
+            scope = SecretScope(version: nil, section: index)
+            let sectionSettings = section.settings.compactMap { resolve($0) }
+            scope = SecretScope(version: .v16, section: index)
+            let section16 = section.ocpp16.compactMap { resolve($0) }
+            scope = SecretScope(version: .v201, section: index)
+            let section201 = section.ocpp201.compactMap { resolve($0) }
+            sections.append(ModelSection(vendor: section.vendor, model: section.model, ocppVersion: section.ocppVersion,
+                                         description: section.description, settings: sectionSettings, ocpp16: section16,
+                                         ocpp201: section201, origin: section.origin))
+        }
+        var profile = Profile(name: name, version: top.version, description: top.description, files: layers.map(\.file),
+                              settings: resolvedSettings, ocpp16: resolved16, ocpp201: resolved201, models: sections,
+                              networkProfile: networkProfile)
+        profile.deferredIssues = deferred
+        return profile
+    }
+
+    /// Reports a secret's issue now, or when a charger that needs the secret resolves.
+    mutating func secretIssue(_ issue: ProfileIssue) {
+        if scope == .always {
+            issues.append(issue)
+        } else {
+            deferred.append(DeferredIssue(issue: issue, scope: scope))
+        }
     }
 
     /// A later layer's key replaces the earlier value in its place; a new key is appended.
@@ -108,7 +150,7 @@ struct ProfileMerger {
             guard let secret = read(reference) else { return nil }
             if let definition = SettingsCatalogue.setting(named: setting.name), case .secret(let length) = definition.type,
                !length.contains(secret.count) {
-                issues.append(ProfileIssue(.outOfRange, at: setting.origin,
+                secretIssue(ProfileIssue(.outOfRange, at: setting.origin,
                                            "the secret from \(secret.source) has \(secret.count) characters; "
                                                + "\(setting.name) needs \(length.lowerBound) to \(length.upperBound)"))
                 return nil
@@ -134,26 +176,26 @@ struct ProfileMerger {
             do {
                 bytes = try reader(path)
             } catch {
-                issues.append(ProfileIssue(.unreadableSecret, at: reference.origin, "cannot read the secret file \(display): \(error.reason)"))
+                secretIssue(ProfileIssue(.unreadableSecret, at: reference.origin, "cannot read the secret file \(display): \(error.reason)"))
                 return nil
             }
             guard var text = String(validating: bytes, as: UTF8.self) else {
-                issues.append(ProfileIssue(.unreadableSecret, at: reference.origin, "the secret file \(display) is not UTF-8 text"))
+                secretIssue(ProfileIssue(.unreadableSecret, at: reference.origin, "the secret file \(display) is not UTF-8 text"))
                 return nil
             }
             while let last = text.last, last == "\n" || last == "\r\n" || last == "\r" { text.removeLast() }
             guard !text.isEmpty else {
-                issues.append(ProfileIssue(.unreadableSecret, at: reference.origin, "the secret file \(display) is empty"))
+                secretIssue(ProfileIssue(.unreadableSecret, at: reference.origin, "the secret file \(display) is empty"))
                 return nil
             }
             return Secret(text, source: .file(display))
         case .environment(let name):
             guard let value = environment[name] else {
-                issues.append(ProfileIssue(.unreadableSecret, at: reference.origin, "environment variable \(name) is not set"))
+                secretIssue(ProfileIssue(.unreadableSecret, at: reference.origin, "environment variable \(name) is not set"))
                 return nil
             }
             guard !value.isEmpty else {
-                issues.append(ProfileIssue(.unreadableSecret, at: reference.origin, "environment variable \(name) is empty"))
+                secretIssue(ProfileIssue(.unreadableSecret, at: reference.origin, "environment variable \(name) is empty"))
                 return nil
             }
             return Secret(value, source: .environment(name))

@@ -96,7 +96,8 @@ extension Profile {
     /// model section that matches it (in file order, later wins; `null` removes), mapped to
     /// the keys of its OCPP version, then the raw overrides of that version (top level, then
     /// matching sections). Checks what only the version can tell: measurands the version
-    /// lacks, ranges it narrows, the network profile a 2.0.1 security profile change needs.
+    /// lacks, ranges it narrows, the network profile a 2.0.1 security profile change needs,
+    /// and the secrets of matching sections and of the version's raw overrides.
     public func resolve(for charger: ChargerIdentity) throws(ProfileError) -> ResolvedProfile {
         let version = charger.ocppVersion
         let file = files.last ?? ""
@@ -104,14 +105,17 @@ extension Profile {
             throw ProfileError([ProfileIssue(.notForCharger, at: ProfileOrigin(file: file, location: nil, field: ""),
                                              "OCPP version \(version.rawValue) is not supported; profiles map to 1.6 and 2.0.1")])
         }
-        let sections = models.filter { $0.matches(vendor: charger.vendor, model: charger.model, ocppVersion: version.rawValue) }
+        let matching = models.indices.filter { models[$0].matches(vendor: charger.vendor, model: charger.model, ocppVersion: version.rawValue) }
+        let sections = matching.map { models[$0] }
         var effective: [String: ProfileSetting] = Dictionary(settings.map { ($0.name, $0) }, uniquingKeysWith: { _, b in b })
         var raw: [RawOverride] = version == .v16 ? ocpp16 : ocpp201
         for section in sections {
             for setting in section.settings { effective[setting.name] = setting }
             ProfileMerger.mergeResolved(version == .v16 ? section.ocpp16 : section.ocpp201, into: &raw, version: version)
         }
-        var issues: [ProfileIssue] = []
+        var issues = deferredIssues.filter { deferred in
+            (deferred.scope.version.map { $0 == version } ?? true) && (deferred.scope.section.map(matching.contains) ?? true)
+        }.map(\.issue)
         var values: [DesiredValue] = []
         var last: [DesiredValue] = []
         var network: NetworkProfileSettings?
@@ -133,7 +137,7 @@ extension Profile {
             values.append(DesiredValue(setting: nil, key: entry.key, value: value, comparison: .text,
                                        access: value.isSecret ? .writeOnly : .readWrite, origin: entry.origin))
         }
-        guard issues.isEmpty else { throw ProfileError(issues) }
+        guard issues.isEmpty else { throw ProfileError(ProfileLoader.ordered(issues, files: files.reversed())) }
         return ResolvedProfile(name: name, version: self.version, files: files, charger: charger, values: values + last,
                                modelSections: sections.map(\.origin), networkProfile: network)
     }
