@@ -212,7 +212,7 @@ public enum SettingsCatalogue {
             name: "securityProfile", type: .integer(0...3),
             summary: "The security profile: 0 none (1.6 only), 1 Basic auth, 2 TLS + Basic auth, 3 TLS client certificates.",
             ocpp16: OCPPKey("SecurityProfile",
-                            note: "the charger reconnects with the new profile; it refuses a lower one"),
+                            note: "the charger reconnects with the new profile; it may refuse a lower one"),
             ocpp201: OCPPKey("SecurityCtrlr.SecurityProfile", .readOnlyViaNetworkProfile, range: 1...3,
                              note: "changed through SetNetworkProfile, NetworkConfigurationPriority and a reset"),
             rangeSource: "OCPP 1.6 security whitepaper ed. 2 (0...3); 2.0.1 part 2 A00 (1...3)"),
