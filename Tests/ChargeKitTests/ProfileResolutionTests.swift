@@ -146,6 +146,20 @@ import Testing
             == ["p.json:2:21: networkProfile.ocppCsmsUrl: security profile 2 needs TLS: the URL must start with wss://"])
     }
 
+    @Test func twoMatchingSectionsMayNotSetOneKeyTwice() throws {
+        let loader = memoryLoader(["/mem/p.json": """
+            {"name": "p",
+             "models": [{"vendor": "Alfen", "settings": {"heartbeatInterval": 600}},
+                        {"model": "Eve*", "ocpp16": {"HeartbeatInterval": "900"}}]}
+            """])
+        let profile = try loader.load("p.json")
+        #expect(resolveIssues(profile, for: abbTerraAC).isEmpty)
+        #expect(resolveIssues(profile, for: alfen16).map(\.description) == [
+            "p.json:3:42: models[1].ocpp16.HeartbeatInterval: sets the same key as models[0].settings.heartbeatInterval (p.json:2:46) "
+                + "for this charger; use one of them",
+        ])
+    }
+
     @Test func anUnknownOCPPVersionCannotBeResolved() throws {
         let profile = try site()
         let issues = resolveIssues(profile, for: ChargerIdentity(vendor: "X", model: "Y", ocppVersion: .unknown("2.1")))

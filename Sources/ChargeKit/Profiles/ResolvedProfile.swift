@@ -132,8 +132,17 @@ extension Profile {
             }
             if definition.name == "securityProfile" { last.append(desired) } else { values.append(desired) }
         }
+        let settingKeys = values + last
         for entry in raw {
             guard let value = entry.value else { continue }
+            // Two model sections that both match may still set one key twice (the loader
+            // only compares each section with the top level).
+            let key = ConfigurationKey.normalized(entry.key, version: version)
+            if let setting = settingKeys.first(where: { ConfigurationKey.normalized($0.key, version: version) == key }) {
+                issues.append(ProfileIssue(.conflict, at: entry.origin, "sets the same key as \(setting.origin.field) "
+                                               + "(\(setting.origin)) for this charger; use one of them"))
+                continue
+            }
             values.append(DesiredValue(setting: nil, key: entry.key, value: value, comparison: .text,
                                        access: value.isSecret ? .writeOnly : .readWrite, origin: entry.origin))
         }
