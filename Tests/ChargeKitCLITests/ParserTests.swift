@@ -1,3 +1,4 @@
+import ChargeKit
 import ChargeKitCLI
 import Testing
 
@@ -239,22 +240,22 @@ import Testing
 
 @Suite struct SuggestionTests {
     @Test func editDistance() {
-        #expect(Suggestions.distance("", "abc") == 3)
-        #expect(Suggestions.distance("kitten", "sitting") == 3)
-        #expect(Suggestions.distance("login", "lgoin") == 1, "a transposition costs one")
-        #expect(Suggestions.distance("json", "json") == 0)
+        #expect(Suggestion.distance("", "abc") == 3)
+        #expect(Suggestion.distance("kitten", "sitting") == 3)
+        #expect(Suggestion.distance("login", "lgoin") == 1, "a transposition costs one")
+        #expect(Suggestion.distance("json", "json") == 0)
     }
 
     @Test func closestMatch() {
         let options = GlobalOptions.all.map(\.spelling)
-        #expect(Suggestions.closest(to: "--jsn", in: options) == "--json")
-        #expect(Suggestions.closest(to: "--token", in: options) == "--token-file")
-        #expect(Suggestions.closest(to: "--color", in: options) == "--no-color")
-        #expect(Suggestions.closest(to: "--verbos", in: options) == "--verbose")
-        #expect(Suggestions.closest(to: "--tiemout", in: options) == "--timeout")
-        #expect(Suggestions.closest(to: "--xyzzy", in: options) == nil)
-        #expect(Suggestions.closest(to: "lgin", in: ["login", "logout", "help", "version"]) == "login")
-        #expect(Suggestions.closest(to: "logot", in: ["login", "logout", "help", "version"]) == "logout")
-        #expect(Suggestions.closest(to: "zz", in: ["login", "logout"]) == nil)
+        #expect(Suggestion.closest(to: "--jsn", in: options, preferring: .containing) == "--json")
+        #expect(Suggestion.closest(to: "--token", in: options, preferring: .containing) == "--token-file")
+        #expect(Suggestion.closest(to: "--color", in: options, preferring: .containing) == "--no-color")
+        #expect(Suggestion.closest(to: "--verbos", in: options, preferring: .containing) == "--verbose")
+        #expect(Suggestion.closest(to: "--tiemout", in: options, preferring: .containing) == "--timeout")
+        #expect(Suggestion.closest(to: "--xyzzy", in: options, preferring: .containing) == nil)
+        #expect(Suggestion.closest(to: "lgin", in: ["login", "logout", "help", "version"], preferring: .containing) == "login")
+        #expect(Suggestion.closest(to: "logot", in: ["login", "logout", "help", "version"], preferring: .containing) == "logout")
+        #expect(Suggestion.closest(to: "zz", in: ["login", "logout"], preferring: .containing) == nil)
     }
 }

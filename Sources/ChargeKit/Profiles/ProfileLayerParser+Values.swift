@@ -110,7 +110,7 @@ extension ProfileLayerParser {
                 continue
             }
             guard SettingsCatalogue.allMeasurands.contains(name) else {
-                let suggestion = NameSuggestion.closest(to: name, in: SettingsCatalogue.allMeasurands)
+                let suggestion = Suggestion.closest(to: name, in: SettingsCatalogue.allMeasurands, preferring: .prefixed)
                 issues.append(document.issue(.invalidValue, elementPath, "\"\(name)\" is not an OCPP measurand" + didYouMean(suggestion), suggestion: suggestion))
                 valid = false
                 continue
@@ -210,7 +210,7 @@ extension ProfileLayerParser {
         guard case .object(let object) = value, let inner = object["secret"] else {
             // {"secrets": ...} is a typo of a reference; anything else is the wrong type.
             if case .object(let object) = value, object.count == 1, let key = object.keys.first,
-               NameSuggestion.closest(to: key, in: ["secret"]) != nil {
+               Suggestion.closest(to: key, in: ["secret"], preferring: .prefixed) != nil {
                 unknownField(key, path.appending(key: key), candidates: ["secret"])
             } else {
                 issues.append(document.issue(.wrongType, path, "must be a secret reference \(shape), not \(value.kindDescription)"))

@@ -124,7 +124,7 @@ struct ProfileLayerParser {
                 if known.contains(name) {
                     interface = name
                 } else {
-                    let suggestion = NameSuggestion.closest(to: name, in: known)
+                    let suggestion = Suggestion.closest(to: name, in: known, preferring: .prefixed)
                     issues.append(document.issue(.invalidValue, memberPath,
                                                  "\"\(name)\" is not an OCPP interface (\(known.joined(separator: ", ")))"
                                                      + didYouMean(suggestion), suggestion: suggestion))
@@ -166,7 +166,7 @@ struct ProfileLayerParser {
     }
 
     mutating func unknownField(_ key: String, _ path: JSONPath, candidates: [String]) {
-        let suggestion = NameSuggestion.closest(to: key, in: candidates)
+        let suggestion = Suggestion.closest(to: key, in: candidates, preferring: .prefixed)
         issues.append(document.issue(.unknownField, path, "unknown field" + didYouMean(suggestion), suggestion: suggestion))
     }
 

@@ -234,7 +234,7 @@ public enum SettingsCatalogue {
         }) {
             return byKey.name
         }
-        return NameSuggestion.closest(to: name, in: names)
+        return Suggestion.closest(to: name, in: names, preferring: .prefixed)
     }
 
     /// The setting whose key in `version` is `key` (compared as the charger compares keys).

@@ -1,3 +1,4 @@
+import ChargeKit
 /// A mistake on the command line: exit 64, the message, and a pointer to the right help.
 public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
@@ -138,7 +139,7 @@ public struct ArgumentParser: Sendable {
                     let words = parser.subcommandWords(after: path)
                     let prefix = path.isEmpty ? "" : path.joined(separator: " ") + " "
                     var message = "unknown command '\(prefix)\(argument)'"
-                    if let match = Suggestions.closest(to: argument, in: words) {
+                    if let match = Suggestion.closest(to: argument, in: words, preferring: .containing) {
                         message += "; did you mean '\(prefix)\(match)'?"
                     }
                     throw UsageError(message, commandPath: path)
@@ -187,7 +188,7 @@ public struct ArgumentParser: Sendable {
             let spellings = table.flatMap { option in
                 option.negatable ? ["--" + option.long, "--no-" + option.long] : ["--" + option.long]
             }
-            if let match = Suggestions.closest(to: "--" + name, in: spellings) {
+            if let match = Suggestion.closest(to: "--" + name, in: spellings, preferring: .containing) {
                 message += "; did you mean '\(match)'?"
             }
             throw UsageError(message, commandPath: path, unknownOption: "--" + name)
@@ -254,7 +255,7 @@ public struct ArgumentParser: Sendable {
             case .choice(let allowed):
                 guard allowed.contains(raw) else {
                     var message = "option '--\(option.long)' must be one of \(allowed.joined(separator: ", ")), got '\(raw)'"
-                    if let match = Suggestions.closest(to: raw, in: allowed) { message += "; did you mean '\(match)'?" }
+                    if let match = Suggestion.closest(to: raw, in: allowed, preferring: .containing) { message += "; did you mean '\(match)'?" }
                     throw UsageError(message, commandPath: path)
                 }
                 value = .text(raw)
