@@ -82,6 +82,7 @@ struct APIRequest: Sendable {
     /// The JSON body as a value: 415 for another media type, 400 when it is not JSON, 422 when
     /// it is not an object.
     func jsonObject(mediaType: String = MediaType.json) throws(APIError) -> JSONObject {
+        if raw.body.isEmpty, contentType == nil { throw .badRequest(field: "", "a JSON body is required") }
         guard contentType == mediaType else { throw .unsupportedMediaType(expected: mediaType) }
         guard !raw.body.isEmpty else { throw .badRequest(field: "", "a JSON body is required") }
         let value: JSONValue
@@ -150,8 +151,11 @@ enum Check {
         value.utf8.count == 64 && value.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
+    /// JSON Schema counts lengths in code points, not grapheme clusters.
+    static func length(_ value: String) -> Int { value.unicodeScalars.count }
+
     static func length(_ value: String, _ range: ClosedRange<Int>, _ field: String) throws(APIError) {
-        guard range.contains(value.count) else {
+        guard range.contains(length(value)) else {
             throw .validation(field: field, "must be \(range.lowerBound) to \(range.upperBound) characters long")
         }
     }
@@ -162,5 +166,5 @@ enum Check {
     }
 
     /// A charger id as the contract allows: 1–48 characters.
-    static func isChargerId(_ value: String) -> Bool { (1...48).contains(value.count) }
+    static func isChargerId(_ value: String) -> Bool { (1...48).contains(length(value)) }
 }

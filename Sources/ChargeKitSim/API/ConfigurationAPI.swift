@@ -16,7 +16,7 @@ struct ConfigurationAPI {
         _ = try services.fleet.reachable(id, by: request.user)
         let keys = request.strings(QueryName.key)
         guard keys.count <= 500 else { throw APIError.badRequest(field: QueryName.key, "at most 500 keys") }
-        for key in keys where !(1...256).contains(key.count) {
+        for key in keys where !(1...256).contains(Check.length(key)) {
             throw APIError.badRequest(field: QueryName.key, "a key is 1 to 256 characters long")
         }
         let version = try await connectedVersion(id)
@@ -72,10 +72,10 @@ struct ConfigurationAPI {
         var seen: Set<String> = []
         let version = services.fleet.specs[id]?.version
         for (n, change) in body.changes.enumerated() {
-            if !(1...256).contains(change.key.count) {
+            if !(1...256).contains(Check.length(change.key)) {
                 throw APIError.validation(field: "/changes/\(n)/key", "a key is 1 to 256 characters long")
             }
-            if change.value.count > 1000 { throw APIError.validation(field: "/changes/\(n)/value", "longer than 1000 characters") }
+            if Check.length(change.value) > 1000 { throw APIError.validation(field: "/changes/\(n)/value", "longer than 1000 characters") }
             if !seen.insert(change.key.lowercased()).inserted {
                 throw APIError.validation(field: "/changes/\(n)/key", "duplicate key \(change.key)")
             }
@@ -110,9 +110,7 @@ struct ConfigurationAPI {
     /// The OCPP version of a connected charger; 409 charger-offline otherwise.
     func connectedVersion(_ id: String) async throws -> OCPP.OCPPVersion {
         guard let view = await services.csms.charger(id), view.connected, let version = view.ocppVersion, view.lastBoot != nil else {
-            var error = APIError(.chargerOffline, detail: "\(id) is not connected.")
-            error.problem.chargerId = id
-            throw error
+            throw APIError.chargerOffline(id)
         }
         return version
     }

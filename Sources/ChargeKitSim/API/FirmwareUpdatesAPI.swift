@@ -40,9 +40,7 @@ struct FirmwareUpdatesAPI {
                 throw APIError.validation(field: "/firmwareId", "\(entry.firmware.id) is not for model \(model)")
             }
             guard view?.connected == true else {
-                var error = APIError(.chargerOffline, detail: "\(chargerId) is not connected.")
-                error.problem.chargerId = chargerId
-                throw error
+                throw APIError.chargerOffline(chargerId)
             }
             let clock = services.simulation.clock
             let now = clock.now

@@ -51,7 +51,16 @@ struct APIError: Error, Sendable {
     /// 404 for a charger that does not exist or is out of reach: the same answer for both.
     static func chargerNotFound(_ id: String) -> APIError {
         var error = APIError(.notFound, detail: "No charger \(id).")
-        error.problem.chargerId = id
+        error.problem.chargerId = chargerIdMember(id)
+        return error
+    }
+
+    /// `chargerId` only when it is one (1–48 characters): the member's schema says so.
+    static func chargerIdMember(_ id: String) -> String? { Check.isChargerId(id) ? id : nil }
+
+    static func chargerOffline(_ id: String) -> APIError {
+        var error = APIError(.chargerOffline, detail: "\(id) is not connected.")
+        error.problem.chargerId = chargerIdMember(id)
         return error
     }
 
@@ -112,7 +121,7 @@ struct APIError: Error, Sendable {
         case .cancelled, .stopped:
             return unavailable("The simulator is shutting down (\(action) on \(chargerId) was not answered).")
         }
-        result.problem.chargerId = chargerId
+        result.problem.chargerId = chargerIdMember(chargerId)
         return result
     }
 

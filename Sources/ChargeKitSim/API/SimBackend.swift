@@ -99,6 +99,8 @@ public final class SimBackend: Sendable {
         serverConfiguration.port = configuration.port
         // Long polls may hold a connection quiet for 60 s.
         serverConfiguration.idleTimeout = 120
+        // 500 `key` or `charger` values of up to 256 characters, percent-encoded, fit.
+        serverConfiguration.maxHeadBytes = 512 * 1024
         do {
             server = try HTTPServer(configuration: serverConfiguration, handler: Router(services: services))
         } catch {
