@@ -42,6 +42,11 @@ final class SpoolSink: RequestBodySink {
         }
     }
 
+    deinit {
+        // A body cut short never reaches the handler, which would have discarded it.
+        discard()
+    }
+
     func finish() throws {
         state.withLock { s in
             if s.fd >= 0 { sysClose(s.fd) }

@@ -63,7 +63,7 @@ public final class SimBackend: Sendable {
     /// The users the backend accepts.
     public let users: [SimUser]
     private let server: HTTPServer
-    private let services: SimServices
+    let services: SimServices
     private let state: StateDirectory
     private let fetcher: CurlFirmwareFetcher
     private let tracker = Mutex<Task<Void, Never>?>(nil)
