@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "ChargeKitSimTests", dependencies: ["ChargeKitSim", "ChargeKit", "BackendAPI", "CurlHTTP", "OCPP", "JSON", "Checksum", "TestSupport"],
                     exclude: ["validate_frames.py"]),
         .testTarget(name: "ChargeKitTests", dependencies: ["ChargeKit", "BackendAPI", "CurlHTTP", "JSON", "TestSupport"]),
-        .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "JSON", "TestSupport", "chargekit"]),
+        .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "ChargeKit", "BackendAPI", "JSON", "TestSupport", "chargekit"]),
         .testTarget(name: "BackendAPITests", dependencies: ["BackendAPI", "JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,11 @@ import Foundation
 /// sent, wrapped so clients treat it as opaque (`p1.` and base64url). A page resumes after
 /// that key, so items added or removed between pages neither repeat nor shift the rest.
 enum Pager {
+    /// The most items a page holds whatever `limit` asks: `limit` is a maximum, and a smaller
+    /// cap makes every client that lists a big fleet follow cursors, as it must with real
+    /// backends.
+    static let maxPageItems = 500
+
     /// One page of `items` (already filtered and in order) after `cursor`, at most `limit`.
     static func page<Item: Codable & Sendable & Equatable>(_ items: [Item], key: (Item) -> String, cursor: String?,
                                                            limit: Int,
@@ -16,7 +21,7 @@ enum Pager {
             guard let last = decode(cursor) else { throw .badRequest(field: QueryName.cursor, "not a cursor of this list") }
             start = items.firstIndex { after(key($0), last) } ?? items.endIndex
         }
-        let end = min(items.endIndex, start + limit)
+        let end = min(items.endIndex, start + min(limit, maxPageItems))
         let slice = Array(items[start..<end])
         let next = end < items.endIndex ? slice.last.map { encode(key($0)) } : nil
         return Page(items: slice, nextCursor: next)
