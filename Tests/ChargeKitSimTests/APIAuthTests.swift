@@ -86,6 +86,9 @@ import Testing
             #expect(wrong.headers["Content-Type"] == MediaType.problemJSON)
             let post = try await api.raw("POST", "/v1/whoami")
             #expect(post.status == 405 && post.headers["Allow"] == "GET")
+            // The uploads collection, not a firmware called "uploads".
+            let uploads = try await api.raw("GET", "/v1/firmware/uploads")
+            #expect(uploads.status == 405 && uploads.headers["Allow"] == "POST")
         }
     }
 

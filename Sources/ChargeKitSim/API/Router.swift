@@ -95,10 +95,24 @@ final class Router: HTTPServerHandler {
         return String(target[..<range.upperBound]) + "REDACTED" + String(rest[end...])
     }
 
+    /// The operations a path names: of the templates it fits, those with the most literal
+    /// segments (`/v1/firmware/uploads` is the uploads collection, not firmware "uploads", for
+    /// every method).
+    static func operations(for path: String) -> [(operation: APIOperation, parameters: [String: String])] {
+        let fitting = APIOperation.all.compactMap { operation in operation.match(path: path).map { (operation, $0) } }
+        func literals(_ operation: APIOperation) -> Int {
+            operation.template.split(separator: "/").filter { !$0.hasPrefix("{") }.count
+        }
+        let best = fitting.map { literals($0.0) }.max()
+        return fitting.filter { literals($0.0) == best }.map { (operation: $0.0, parameters: $0.1) }
+    }
+
     static func handle(_ raw: ServerRequest, services: SimServices) async -> ServerResponse {
         let path = rawPath(raw.head.target)
-        guard let (operation, parameters) = APIOperation.route(method: raw.method, path: path) else {
-            let allowed = APIOperation.allowedMethods(path: path)
+        let candidates = operations(for: path)
+        guard let (operation, parameters) = APIOperation.route(method: raw.method, path: path),
+              candidates.contains(where: { $0.operation == operation }) else {
+            let allowed = candidates.map(\.operation.method)
             if allowed.isEmpty { return Reply.problem(.notFound("No resource \(path).")) }
             var error = APIError(Problem(type: .aboutBlank, title: "Method Not Allowed", status: 405,
                                          detail: "\(raw.method) is not allowed here; use \(allowed.joined(separator: ", ")).")) 
