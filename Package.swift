@@ -34,9 +34,10 @@ let package = Package(
         .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "OCPPTests", dependencies: ["OCPP", "JSON"]),
-        .testTarget(name: "ChargeKitSimTests", dependencies: ["ChargeKitSim", "OCPP", "JSON", "Checksum", "TestSupport"], exclude: ["validate_frames.py"]),
+        .testTarget(name: "ChargeKitSimTests", dependencies: ["ChargeKitSim", "ChargeKit", "BackendAPI", "CurlHTTP", "OCPP", "JSON", "Checksum", "TestSupport"],
+                    exclude: ["validate_frames.py"]),
         .testTarget(name: "ChargeKitTests", dependencies: ["ChargeKit", "BackendAPI", "CurlHTTP", "JSON", "OCPP", "TestSupport"]),
-        .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "JSON", "TestSupport", "chargekit"]),
+        .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "ChargeKit", "BackendAPI", "JSON", "TestSupport", "chargekit"]),
         .testTarget(name: "BackendAPITests", dependencies: ["BackendAPI", "JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import ChargeKit
+import ChargeKitSim
 
 /// An error a command raises itself, with the exit code it means.
 public struct CLIError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -51,6 +52,14 @@ public enum ErrorMapping {
             return ErrorReport(code: .ioError, message: error.description, hint: nil)
         case let error as BackendError:
             return report(for: error)
+        case let error as TokenFileError:
+            if case .unreadable = error { return ErrorReport(code: .noInput, message: error.description, hint: nil) }
+            return ErrorReport(code: .config, message: error.description, hint: nil)
+        case let error as SimBackendError:
+            switch error {
+            case .listen: return ErrorReport(code: .unavailable, message: error.description, hint: "Pick another --port (0 lets the system choose).")
+            case .state, .setup: return ErrorReport(code: .ioError, message: error.description, hint: nil)
+            }
         default:
             return ErrorReport(code: .software, message: "internal error: \(error)",
                                hint: "This is a bug in chargekit; please report it with the command you ran.")

@@ -28,6 +28,7 @@ public actor CSMS {
         var lastSeen: Date?
         var lastHeartbeat: Date?
         var lastBoot: Date?
+        var lastBootReason: String?
         var bootCount = 0
         var bootInterval: Int?
         /// HeartbeatInterval last accepted through `changeConfiguration`.
@@ -51,7 +52,7 @@ public actor CSMS {
         var view: ChargerView {
             ChargerView(id: id, site: site, ocppVersion: version, identity: identity, connected: connected,
                         connectedSince: connectedSince, lastSeen: lastSeen, lastHeartbeat: lastHeartbeat, lastBoot: lastBoot,
-                        bootCount: bootCount, heartbeatInterval: bootInterval,
+                        lastBootReason: lastBootReason, bootCount: bootCount, heartbeatInterval: bootInterval,
                         connectors: connectors.keys.sorted().compactMap { connectors[$0] },
                         meterValues: meter.keys.sorted().compactMap { meter[$0] }, clockOffsetSeconds: clockOffset,
                         firmwareStatus: firmwareStatus, firmwareStatusAt: firmwareStatusAt, firmwareRequestId: firmwareRequestId)
@@ -195,10 +196,11 @@ public actor CSMS {
         }
     }
 
-    private func bootAccepted(_ id: String, identity: ChargerIdentity, now: Date) -> Int {
+    private func bootAccepted(_ id: String, identity: ChargerIdentity, reason: String? = nil, now: Date) -> Int {
         let interval = sessions[id]?.configuredHeartbeat ?? options.heartbeatInterval
         sessions[id]?.identity = identity
         sessions[id]?.lastBoot = now
+        sessions[id]?.lastBootReason = reason
         sessions[id]?.bootCount += 1
         sessions[id]?.bootInterval = interval
         sessions[id]?.maxKeys = nil
@@ -287,7 +289,8 @@ public actor CSMS {
             let r = try JSONValueDecoder().decode(V201.BootNotificationRequest.self, from: payload)
             let cs = r.chargingStation
             let interval = bootAccepted(id, identity: ChargerIdentity(vendor: cs.vendorName, model: cs.model, serialNumber: cs.serialNumber,
-                                                                      firmwareVersion: cs.firmwareVersion), now: now)
+                                                                      firmwareVersion: cs.firmwareVersion),
+                                        reason: r.reason.rawValue, now: now)
             respond(id, mid, V201.BootNotificationResponse(currentTime: time, interval: interval, status: .accepted))
         case V201.HeartbeatRequest.action:
             sessions[id]?.lastHeartbeat = now
@@ -568,14 +571,22 @@ public actor CSMS {
 
     /// Changes configuration, answering per key with the charger's status. 1.6: one
     /// ChangeConfiguration per key, in order. 2.0.1: SetVariables in batches of
-    /// ItemsPerMessage[SetVariables]. A key whose request failed (timeout, CALLERROR) carries
-    /// the error; the others still go. Offline or unknown chargers throw before anything is sent.
+    /// ItemsPerMessage[SetVariables]. A key whose request got a CALLERROR carries the error and
+    /// the others still go; once the charger stops answering or goes away (timeout, offline,
+    /// connection lost), the keys not yet sent carry that error too and nothing more is sent, so
+    /// one silent charger costs one timeout, not one per key. Offline or unknown chargers throw
+    /// before anything is sent.
     public func changeConfiguration(_ chargerId: String, _ changes: [ConfigurationChange], timeout: Duration? = nil) async throws(CSMSError) -> [ConfigurationChangeResult] {
         let version = try version(of: chargerId)
         var results: [ConfigurationChangeResult] = []
         switch version {
         case .v16:
+            var gone: CSMSError?
             for change in changes {
+                if let gone {
+                    results.append(ConfigurationChangeResult(key: change.key, value: change.value, outcome: .failure(gone)))
+                    continue
+                }
                 do {
                     let r = try await call(chargerId, V16.ChangeConfigurationRequest(key: change.key, value: change.value), timeout: timeout)
                     let status = ConfigurationChangeStatus(rawValue: r.status.rawValue) ?? .rejected
@@ -583,6 +594,7 @@ public actor CSMS {
                     results.append(ConfigurationChangeResult(key: change.key, value: change.value, outcome: .success(status)))
                 } catch {
                     results.append(ConfigurationChangeResult(key: change.key, value: change.value, outcome: .failure(error)))
+                    if error.endsConversation { gone = error }
                 }
             }
         case .v201:

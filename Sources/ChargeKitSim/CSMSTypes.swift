@@ -41,6 +41,15 @@ public enum CSMSError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether no further request to the charger can succeed now: it is offline, went away,
+    /// stopped answering, or the simulation (or the waiting task) ended. A CALLERROR is not.
+    public var endsConversation: Bool {
+        switch self {
+        case .offline, .timeout, .connectionLost, .stopped, .cancelled, .unknownCharger: true
+        case .callError, .invalidResponse, .versionMismatch, .invalidRequest: false
+        }
+    }
+
     /// The OCPP error code when the charger answered with a CALLERROR.
     public var ocppErrorCode: OCPPErrorCode? {
         if case .callError(_, _, let code, _, _) = self { return OCPPErrorCode(wireName: code) }
@@ -104,6 +113,9 @@ public struct ChargerView: Sendable, Hashable {
     public var lastSeen: Date?
     public var lastHeartbeat: Date?
     public var lastBoot: Date?
+    /// The 2.0.1 BootNotification `reason` of the last boot (`PowerUp`, `FirmwareUpdate`...);
+    /// nil for 1.6, which has none.
+    public var lastBootReason: String?
     public var bootCount: Int
     /// The heartbeat interval the CSMS gave in its last BootNotification answer.
     public var heartbeatInterval: Int?

@@ -75,6 +75,10 @@ public final class EventLog: Sendable {
 
     public var count: Int { state.withLock { $0.ring.count } }
 
+    /// Seq of the oldest event still kept (`latestSeq + 1` when empty): a cursor below
+    /// `oldestSeq - 1` has lost events.
+    public var oldestSeq: UInt64 { state.withLock { $0.firstSeq } }
+
     func append(chargerId: String, type: String, receivedAt: Date, chargerTime: Date?, payload: JSONValue) {
         let text = payload.jsonText
         let toResume: [CheckedContinuation<Void, Never>] = state.withLock { s in

@@ -214,13 +214,14 @@ extension BackendClient {
         try await call("GET", APIPaths.inspectionAttachment(id, name: name))
     }
 
-    /// Sends `range` of an attachment file; `sha256` is the whole file's digest.
+    /// Sends `range` of an attachment file; `sha256` is the whole file's digest. Answers the
+    /// received offset (the contract's `UploadProgress`; equal to the size once verified).
     public func putInspectionAttachmentChunk(_ id: String, name: String, path: String, range: ContentRange,
-                                             sha256: String) async throws(BackendError) -> InspectionAttachment {
+                                             sha256: String) async throws(BackendError) -> UploadProgress {
         let response = try await send("PUT", APIPaths.inspectionAttachment(id, name: name),
                                       payload: .file(path: path, offset: range.start, length: range.end - range.start + 1),
                                       headers: [(HeaderName.contentRange, range.description), (HeaderName.contentSHA256, sha256)])
-        return try decode(InspectionAttachment.self, response)
+        return try decode(UploadProgress.self, response)
     }
 
     public func inspections(chargerId: String, cursor: String? = nil) async throws(BackendError) -> InspectionPage {
