@@ -121,6 +121,30 @@ import Testing
         #expect(!output.text.contains("\u{1B}"))
     }
 
+    @Test func fleetProgressCountsChargersPerMinute() {
+        let clock = Clock()
+        let bar = CapturedOutput()
+        let progress = ProgressReporter(label: "config apply", total: 1000, style: .bar, output: bar, unit: .items("chargers"),
+                                        now: { clock.now() })
+        progress.update(completed: 0)
+        clock.set(30)
+        progress.update(completed: 250)
+        progress.finish()
+        #expect(bar.text.contains("25%  250/1000 chargers  500/min  ETA 1:30"), "\(bar.text)")
+        #expect(!bar.text.contains("KiB"))
+
+        let plain = CapturedOutput()
+        let lines = ProgressReporter(label: "qa", total: 4, style: .plain, output: plain, unit: .items("chargers"),
+                                     now: { clock.now() })
+        clock.set(0)
+        lines.update(completed: 0)
+        clock.set(60)
+        lines.update(completed: 2)
+        lines.finish()
+        #expect(plain.text.contains("qa: 50% (2/4 chargers), 2/min, ETA 1:00"), "\(plain.text)")
+        #expect(plain.text.hasSuffix("qa: done, 2 chargers in 1:00 (2/min)\n"), "\(plain.text)")
+    }
+
     @Test func barPadsOverALongerPreviousLine() {
         let clock = Clock()
         let output = CapturedOutput()

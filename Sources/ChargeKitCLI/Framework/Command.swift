@@ -85,10 +85,10 @@ public struct CommandContext: Sendable {
     }
 
     /// A progress reporter on stderr honouring `--progress`, `--quiet` and the terminal.
-    public func progress(label: String, total: Int64?) -> ProgressReporter {
+    public func progress(label: String, total: Int64?, unit: ProgressReporter.Unit = .bytes) -> ProgressReporter {
         let style = ProgressReporter.style(for: progressMode, stderrIsTTY: io.stderrIsTTY,
                                            environment: io.environment, quiet: console.quiet)
-        return ProgressReporter(label: label, total: total, style: style, output: io.stderr, now: io.now)
+        return ProgressReporter(label: label, total: total, style: style, output: io.stderr, unit: unit, now: io.now)
     }
 
     /// A path option made absolute against the working directory.

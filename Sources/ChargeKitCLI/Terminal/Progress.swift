@@ -48,18 +48,27 @@ public final class ProgressReporter: Sendable {
         var finished = false
     }
 
+    /// What is counted: bytes (shown as KiB/MiB, rates per second) or items such as chargers
+    /// (shown as `12/1000 chargers`, rates per minute).
+    public enum Unit: Sendable, Equatable {
+        case bytes
+        case items(String)
+    }
+
     public let label: String
     public let style: Style
+    public let unit: Unit
     private let output: any TextOutput
     private let now: @Sendable () -> Double
     private let plainInterval: Double
     private let barInterval: Double
     private let state: Mutex<State>
 
-    public init(label: String, total: Int64?, style: Style, output: any TextOutput,
+    public init(label: String, total: Int64?, style: Style, output: any TextOutput, unit: Unit = .bytes,
                 now: @escaping @Sendable () -> Double, plainInterval: Double = 2, barInterval: Double = 0.1) {
         self.label = label
         self.style = style
+        self.unit = unit
         self.output = output
         self.now = now
         self.plainInterval = plainInterval
@@ -96,6 +105,27 @@ public final class ProgressReporter: Sendable {
         if let text { output.write(text) }
     }
 
+    private func amount(_ count: Int64) -> String {
+        switch unit {
+        case .bytes: Self.bytes(count)
+        case .items(let noun): "\(count) \(noun)"
+        }
+    }
+
+    private func amount(_ count: Int64, of total: Int64) -> String {
+        switch unit {
+        case .bytes: "\(Self.bytes(count)) of \(Self.bytes(total))"
+        case .items(let noun): "\(count)/\(total) \(noun)"
+        }
+    }
+
+    private func rateText(_ rate: Double) -> String {
+        switch unit {
+        case .bytes: "\(Self.bytes(Int64(rate)))/s"
+        case .items: "\(Int((rate * 60).rounded()))/min"
+        }
+    }
+
     private func render(_ state: inout State, at time: Double, final: Bool) -> String {
         let elapsed = time - (state.start ?? time)
         let rate = elapsed > 0.001 ? Double(state.completed) / elapsed : nil
@@ -104,17 +134,17 @@ public final class ProgressReporter: Sendable {
             return ""
         case .plain:
             if final {
-                var line = "\(label): done, \(Self.bytes(state.completed)) in \(Self.duration(elapsed))"
-                if let rate { line += " (\(Self.bytes(Int64(rate)))/s)" }
+                var line = "\(label): done, \(amount(state.completed)) in \(Self.duration(elapsed))"
+                if let rate { line += " (\(rateText(rate)))" }
                 return line + "\n"
             }
             var parts: [String] = []
             if let total = state.total, total > 0 {
-                parts.append("\(Self.percent(state.completed, of: total))% (\(Self.bytes(state.completed)) of \(Self.bytes(total)))")
+                parts.append("\(Self.percent(state.completed, of: total))% (\(amount(state.completed, of: total)))")
             } else {
-                parts.append(Self.bytes(state.completed))
+                parts.append(amount(state.completed))
             }
-            if let rate { parts.append("\(Self.bytes(Int64(rate)))/s") }
+            if let rate { parts.append(rateText(rate)) }
             if let eta = Self.eta(state, rate: rate) { parts.append("ETA \(Self.duration(eta))") }
             return "\(label): " + parts.joined(separator: ", ") + "\n"
         case .bar:
@@ -128,10 +158,11 @@ public final class ProgressReporter: Sendable {
                     + String(repeating: " ", count: max(0, width - filled - head.count)) + "] "
                 let percent = String(Self.percent(state.completed, of: total))
                 line += String(repeating: " ", count: max(0, 3 - percent.count)) + percent + "%"
+                if case .items = unit { line += "  " + amount(state.completed, of: total) }
             } else {
-                line += Self.bytes(state.completed)
+                line += amount(state.completed)
             }
-            if let rate { line += "  \(Self.bytes(Int64(rate)))/s" }
+            if let rate { line += "  " + rateText(rate) }
             if final {
                 line += "  \(Self.duration(elapsed))"
             } else if let eta = Self.eta(state, rate: rate) {
