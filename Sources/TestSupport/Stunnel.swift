@@ -28,16 +28,7 @@ public final class Stunnel: @unchecked Sendable {
     }
 
     /// Path of the stunnel executable on PATH (`stunnel` or `stunnel4`), if any.
-    public static var executablePath: String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") + ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"] {
-            for name in ["stunnel", "stunnel4"] {
-                let candidate = "\(directory)/\(name)"
-                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            }
-        }
-        return nil
-    }
+    public static var executablePath: String? { TestSupport.executablePath(named: "stunnel", "stunnel4") }
 
     public static var isAvailable: Bool { executablePath != nil }
 

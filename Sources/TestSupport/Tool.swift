@@ -60,3 +60,16 @@ public func runTool(_ executable: String, _ arguments: [String], in directory: U
 public func pythonHasModule(_ module: String) async throws -> Bool {
     try await runTool("python3", ["-c", "import \(module)"]).succeeded
 }
+
+/// The first executable called one of `names` on PATH (or the usual bin directories), if any:
+/// for gating tests on a tool, `.enabled(if: executablePath(named: "zsh") != nil, "...")`.
+public func executablePath(named names: String...) -> String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    for directory in path.split(separator: ":") + ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"] {
+        for name in names {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+    }
+    return nil
+}

@@ -86,11 +86,14 @@ public struct PositionalSpec: Sendable, Equatable {
     public let name: String
     public let arity: Arity
     public let help: String
+    /// The words it accepts, when they are a fixed set (shell completion offers them).
+    public let choices: [String]
 
-    public init(_ name: String, _ arity: Arity = .required, help: String) {
+    public init(_ name: String, _ arity: Arity = .required, help: String, choices: [String] = []) {
         self.name = name
         self.arity = arity
         self.help = help
+        self.choices = choices
     }
 
     /// "FILE", "[FILE]", "FILE...", "[FILE...]".
