@@ -83,16 +83,26 @@ public enum ChecklistAnswer: Sendable, Hashable, Codable, CustomStringConvertibl
     }
 
     static func measurement(_ text: String, for item: ChecklistItem) throws(Error) -> ChecklistAnswer {
-        guard let unit = item.unit else { throw Error(item: item.id, reason: "the template gives this measurement no unit") }
         // The number is what a decimal number can start with; the rest, if anything, the unit.
         let numberPart = text.prefix { $0.isNumber || $0 == "." || $0 == "," || $0 == "-" || $0 == "+" || $0 == "e" || $0 == "E" }
         let unitPart = text.dropFirst(numberPart.count).trimmingCharacters(in: .whitespaces)
-        guard let value = Double(numberPart.replacingOccurrences(of: ",", with: ".")), value.isFinite else {
-            throw Error(item: item.id, reason: "'\(text)' is not a number (in \(unit))")
+        guard !numberPart.isEmpty else {
+            throw Error(item: item.id, reason: "'\(text)' is not a number (in \(item.unit?.symbol ?? "no unit"))")
         }
-        guard !unitPart.isEmpty else { return .measurement(value: value, unit: unit.symbol) }
-        guard let given = MeasurementUnit.named(unitPart) else {
-            throw Error(item: item.id, reason: "'\(unitPart)' is not a unit chargekit knows; this item is measured in \(unit)")
+        return try measurement(String(numberPart), unit: unitPart.isEmpty ? nil : unitPart, for: item)
+    }
+
+    /// A measurement given as a number and, apart, the unit it was taken in (nil: the item's),
+    /// as testers export them.
+    public static func measurement(_ number: String, unit unitText: String?, for item: ChecklistItem) throws(Error) -> ChecklistAnswer {
+        guard let unit = item.unit else { throw Error(item: item.id, reason: "the template gives this measurement no unit") }
+        let trimmed = number.trimmingCharacters(in: .whitespaces)
+        guard let value = Double(trimmed.replacingOccurrences(of: ",", with: ".")), value.isFinite else {
+            throw Error(item: item.id, reason: "'\(trimmed)' is not a number (in \(unit))")
+        }
+        guard let unitText, !unitText.isEmpty else { return .measurement(value: value, unit: unit.symbol) }
+        guard let given = MeasurementUnit.named(unitText) else {
+            throw Error(item: item.id, reason: "'\(unitText)' is not a unit chargekit knows; this item is measured in \(unit)")
         }
         guard let converted = given.convert(value, to: unit) else {
             throw Error(item: item.id, reason: "\(given) measures \(given.quantity.rawValue), this item \(unit.quantity.rawValue) (in \(unit))")
