@@ -76,8 +76,8 @@ import Testing
     @Test func aJobWithNothingDecisiveTimesOut() async throws {
         try await SimAPI.run([spec("CP-T", abb)], configure: { configuration in
             configuration.simulation.timing.installSeconds = 1_000_000
-            // Long after the 20 s download (2 s real at speed 200), so a loaded machine still sees Installing first.
-            configuration.firmwareJobGraceSeconds = 400
+            // Long after the 20 s download (6 s real at speed 200), so a loaded machine still sees Installing first.
+            configuration.firmwareJobGraceSeconds = 1200
         }) { api in
             #expect(await api.awaitOnline("CP-T"))
             let client = try api.client()

@@ -182,7 +182,8 @@ import Testing
         task.cancel()
         let page = await task.value
         #expect(page.events.isEmpty)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Far sooner than the 30 s wait, with room for a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test func ringKeepsTheNewestAndFlagsTheGap() async {

@@ -61,8 +61,9 @@ import Testing
     }
 
     @Test func slowChargerAnswersLateAndTimesOutAShortWait() async throws {
-        // Speed 50: 2-5 sim seconds late = 40-100 ms real.
-        let sim = makeSimulation([spec("CP-S", alfen, faults: [.slow])], speed: 50)
+        // Speed 10: 2-5 sim seconds late = 200-500 ms real, far beyond the 20 ms wait below
+        // even when a loaded machine fires that timer late.
+        let sim = makeSimulation([spec("CP-S", alfen, faults: [.slow])], speed: 10)
         await sim.start()
         #expect(await awaitBoot(sim, "CP-S"))
         let t0 = sim.clock.elapsed
@@ -164,7 +165,7 @@ extension OCPPFrame {
         var seen: [String] = []
         var cursor = after
         while true {
-            guard let e = await awaitEvent(sim, id, "FirmwareStatusNotification", after: cursor, timeout: .seconds(10)) else { return seen + ["<timeout>"] }
+            guard let e = await awaitEvent(sim, id, "FirmwareStatusNotification", after: cursor, timeout: .seconds(60)) else { return seen + ["<timeout>"] }
             cursor = e.seq
             let s = e.payload["status"]?.stringValue ?? "?"
             seen.append(s)
@@ -258,7 +259,8 @@ extension OCPPFrame {
             let cursor = sim.csms.eventLog.latestSeq
             let now = sim.clock.now
             let ack = try await sim.csms.updateFirmware(id, FirmwareUpdate(
-                location: url("8.0"), retrieveAt: now.addingTimeInterval(600), installAt: now.addingTimeInterval(1200),
+                // The install time lies well after the download (20 s) even on a loaded machine.
+                location: url("8.0"), retrieveAt: now.addingTimeInterval(60), installAt: now.addingTimeInterval(1260),
                 signingCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", signature: "c2lnbmF0dXJl", requestId: 77))
             #expect(ack.requestId == 77)
             #expect(ack.action == (id == "CP-2" ? "SignedUpdateFirmware" : "UpdateFirmware"))

@@ -72,7 +72,7 @@ import TestSupport
         #expect(median > 20 && median < 165, "heartbeat intervals \(intervals) s")
 
         // Clock-aligned meter values: voltage without a transaction.
-        let aligned = try #require(await awaitEvent(sim, id, "MeterValues", timeout: .seconds(10)) { e in
+        let aligned = try #require(await awaitEvent(sim, id, "MeterValues", timeout: .seconds(60)) { e in
             e.payload.jsonText.contains("Sample.Clock") && e.payload.jsonText.contains("Voltage")
         })
         #expect(aligned.chargerTime != nil)
@@ -146,7 +146,7 @@ import TestSupport
         var seen: [String] = []
         var fwSeq = fwCursor
         while seen.last != "Installed" {
-            let e = try #require(await awaitEvent(sim, id, "FirmwareStatusNotification", after: fwSeq, timeout: .seconds(10)))
+            let e = try #require(await awaitEvent(sim, id, "FirmwareStatusNotification", after: fwSeq, timeout: .seconds(60)))
             fwSeq = e.seq
             seen.append(e.payload["status"]?.stringValue ?? "?")
         }

@@ -74,7 +74,7 @@ func makeSimulation(_ specs: [ChargerSpec], speed: Double = 200, heartbeat: Int 
 
 /// Waits (real time) for an event of `type` from `charger` after `after` that satisfies `where`.
 @discardableResult
-func awaitEvent(_ sim: Simulation, _ charger: String, _ type: String, after: UInt64 = 0, timeout: Duration = .seconds(10),
+func awaitEvent(_ sim: Simulation, _ charger: String, _ type: String, after: UInt64 = 0, timeout: Duration = .seconds(60),
                 where predicate: @Sendable (ChargerEvent) -> Bool = { _ in true }) async -> ChargerEvent? {
     let deadline = ContinuousClock.now + timeout
     var cursor = after
@@ -87,7 +87,7 @@ func awaitEvent(_ sim: Simulation, _ charger: String, _ type: String, after: UIn
 }
 
 /// Waits until the charger has booted (per the CSMS) at least `count` times and is connected.
-func awaitBoot(_ sim: Simulation, _ id: String, count: Int = 1, timeout: Duration = .seconds(10)) async -> Bool {
+func awaitBoot(_ sim: Simulation, _ id: String, count: Int = 1, timeout: Duration = .seconds(60)) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if let v = await sim.csms.charger(id), v.bootCount >= count, v.connected,
