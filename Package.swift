@@ -23,7 +23,10 @@ let package = Package(
         .target(name: "Checksum"),
         .target(name: "HTTPServerKit"),
         .target(name: "OCPP", dependencies: ["JSON"]),
-        .target(name: "ChargeKit", dependencies: ["CurlHTTP", "BackendAPI", "Checksum", "JSON", "OCPP"]),
+        // The shipped checklist templates live in Fixtures/checklists (Sources/ChargeKit/Checklists
+        // links there) and are compiled in, so `--checklist commissioning` works from any binary.
+        .target(name: "ChargeKit", dependencies: ["CurlHTTP", "BackendAPI", "Checksum", "JSON", "OCPP"],
+                resources: [.embedInCode("Checklists/commissioning.json"), .embedInCode("Checklists/periodic.json")]),
         .target(name: "ChargeKitSim", dependencies: ["OCPP", "BackendAPI", "HTTPServerKit", "CurlHTTP", "Checksum", "JSON"]),
         .target(name: "ChargeKitCLI", dependencies: ["ChargeKit", "ChargeKitSim", "JSON"]),
         .executableTarget(name: "chargekit", dependencies: ["ChargeKitCLI"]),

@@ -174,3 +174,16 @@ import TestSupport
         }
     }
 }
+
+@Suite struct ShippedChecklistTests {
+    @Test func everyTemplateInFixturesIsCompiledInUnchanged() throws {
+        let directory = try Fixtures.path("checklists")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files.map { String($0.dropLast(5)) } == ChecklistTemplate.shippedIDs.sorted())
+        for id in ChecklistTemplate.shippedIDs {
+            let onDisk = try ChecklistTemplate.load(path: directory + "/\(id).json", file: "checklists/\(id).json")
+            #expect(try ChecklistTemplate.shipped(id) == onDisk)
+        }
+        #expect(try ChecklistTemplate.shipped("annual") == nil)
+    }
+}
