@@ -259,8 +259,10 @@ extension OCPPFrame {
             let cursor = sim.csms.eventLog.latestSeq
             let now = sim.clock.now
             let ack = try await sim.csms.updateFirmware(id, FirmwareUpdate(
-                // The install time lies well after the download (20 s) even on a loaded machine.
-                location: url("8.0"), retrieveAt: now.addingTimeInterval(60), installAt: now.addingTimeInterval(1260),
+                // At speed 200 a virtual minute is 0.3 s of real time, less than a loaded machine may
+                // take to deliver the request; 20 virtual minutes (6 s) keep DownloadScheduled observable.
+                // The install time lies well after the download (20 s) for the same reason.
+                location: url("8.0"), retrieveAt: now.addingTimeInterval(1200), installAt: now.addingTimeInterval(2400),
                 signingCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", signature: "c2lnbmF0dXJl", requestId: 77))
             #expect(ack.requestId == 77)
             #expect(ack.action == (id == "CP-2" ? "SignedUpdateFirmware" : "UpdateFirmware"))
