@@ -55,6 +55,18 @@ public enum ErrorMapping {
         case let error as TokenFileError:
             if case .unreadable = error { return ErrorReport(code: .noInput, message: error.description, hint: nil) }
             return ErrorReport(code: .config, message: error.description, hint: nil)
+        case let error as ChecklistError:
+            return ErrorReport(code: .dataError, message: error.description, hint: nil)
+        case let error as ChecklistAnswer.Error:
+            return ErrorReport(code: .dataError, message: error.description, hint: nil)
+        case let error as InspectionFinishError:
+            return ErrorReport(code: .dataError, message: error.description, hint: nil)
+        case let error as InspectionStore.Error:
+            switch error.kind {
+            case .notFound: return ErrorReport(code: .noInput, message: error.description, hint: "Run 'chargekit inspect list' to see the inspections.")
+            case .conflict, .badInput: return ErrorReport(code: .dataError, message: error.description, hint: nil)
+            case .io: return ErrorReport(code: .ioError, message: error.description, hint: nil)
+            }
         case let error as SimBackendError:
             switch error {
             case .listen: return ErrorReport(code: .unavailable, message: error.description, hint: "Pick another --port (0 lets the system choose).")

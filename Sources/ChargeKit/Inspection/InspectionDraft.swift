@@ -26,6 +26,8 @@ public struct InspectionDraft: Codable, Sendable, Equatable {
     public var updatedAt: Date
     /// Set when finished; the draft can then no longer change.
     public var report: InspectionReport?
+    /// When the backend confirmed the report and every photo; nil while it is queued.
+    public var sentAt: Date?
 
     public struct ChargerIdentity: Codable, Sendable, Equatable {
         public var vendor: String?
@@ -85,6 +87,9 @@ public struct InspectionDraft: Codable, Sendable, Equatable {
     }
 
     public var isFinished: Bool { report != nil }
+
+    /// Finished but not yet confirmed by the backend.
+    public var isPending: Bool { report != nil && sentAt == nil }
 
     /// The answers alone, for evaluation.
     public var plainAnswers: [String: ChecklistAnswer] { answers.mapValues(\.answer) }

@@ -11,9 +11,27 @@ public struct InspectionStore: Sendable {
 
     /// Why the store cannot do something; `description` names the file.
     public struct Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
+        /// What went wrong, for the exit status.
+        public enum Kind: Sendable, Equatable {
+            /// No inspection of that id, or an id prefix matching several.
+            case notFound
+            /// The request does not fit the inspection's state (finished, another version).
+            case conflict
+            /// A file given as an answer (a photo) is unusable, or a stored file is damaged.
+            case badInput
+            /// The store itself cannot be written or read.
+            case io
+        }
         public var path: String
         public var reason: String
+        public var kind: Kind
         public var description: String { "\(path): \(reason)" }
+
+        public init(path: String, reason: String, kind: Kind = .io) {
+            self.path = path
+            self.reason = reason
+            self.kind = kind
+        }
     }
 
     public init(dataDirectory: String) {
@@ -47,11 +65,11 @@ public struct InspectionStore: Sendable {
 
     public func load(_ id: String) throws(Error) -> InspectionDraft {
         let path = file(id)
-        guard let data = FileManager.default.contents(atPath: path) else { throw Error(path: path, reason: "no such inspection") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw Error(path: path, reason: "no such inspection", kind: .notFound) }
         do {
             return try JSONCoding.decode(InspectionDraft.self, from: data)
         } catch {
-            throw Error(path: path, reason: "is damaged: \(error)")
+            throw Error(path: path, reason: "is damaged: \(error)", kind: .badInput)
         }
     }
 
@@ -82,7 +100,7 @@ public struct InspectionStore: Sendable {
         let matches = all().inspections.filter { $0.id.hasPrefix(id.lowercased()) }
         guard id.count >= 4, matches.count == 1, let match = matches.first else {
             throw Error(path: directory, reason: matches.count > 1 ? "'\(id)' matches \(matches.count) inspections; give more of the id"
-                                                                     : "no inspection '\(id)'")
+                                                                     : "no inspection '\(id)'", kind: .notFound)
         }
         return match
     }
@@ -91,7 +109,7 @@ public struct InspectionStore: Sendable {
     /// was inspected and is kept.
     public func discard(_ id: String) throws(Error) {
         let draft = try load(id)
-        guard !draft.isFinished else { throw Error(path: file(id), reason: "is finished; only drafts can be discarded") }
+        guard !draft.isFinished else { throw Error(path: file(id), reason: "is finished; only drafts can be discarded", kind: .conflict) }
         try? FileManager.default.removeItem(atPath: attachmentDirectory(id))
         do {
             try FileManager.default.removeItem(atPath: file(id))
@@ -103,8 +121,8 @@ public struct InspectionStore: Sendable {
     /// Copies the photo at `path` into the store for `item` and records it in `draft` (not
     /// saved: the caller saves the draft with the answer).
     public func storePhoto(at path: String, item: String, in draft: inout InspectionDraft) throws(Error) -> InspectionDraft.StoredPhoto {
-        guard let data = FileManager.default.contents(atPath: path) else { throw Error(path: path, reason: "cannot be read") }
-        guard !data.isEmpty else { throw Error(path: path, reason: "is empty") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw Error(path: path, reason: "cannot be read", kind: .badInput) }
+        guard !data.isEmpty else { throw Error(path: path, reason: "is empty", kind: .badInput) }
         let original = (path as NSString).lastPathComponent
         let ext = (original as NSString).pathExtension.lowercased()
         let mediaType: String
@@ -113,7 +131,7 @@ public struct InspectionStore: Sendable {
         case "png": mediaType = "image/png"
         case "heic": mediaType = "image/heic"
         case "webp": mediaType = "image/webp"
-        default: throw Error(path: path, reason: "is not a photo chargekit takes (jpg, png, heic, webp)")
+        default: throw Error(path: path, reason: "is not a photo chargekit takes (jpg, png, heic, webp)", kind: .badInput)
         }
         let sha = SHA256.hex(data)
         let name = Self.attachmentName(item: item, sha256: sha, extension: ext)
