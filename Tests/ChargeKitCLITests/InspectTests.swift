@@ -230,3 +230,29 @@ import TestSupport
         #expect(draft.answers["P9"] == nil && draft.answers["P7"] == nil)
     }
 }
+
+/// `chargekit inspect` with a backend: the identity comes from it when it answers.
+@Suite struct InspectBackendTests {
+    @Test func theIdentityIsReadFromTheBackendAndLeftForLaterWhenItIsGone() async throws {
+        let sandbox = try Sandbox()
+        let sim = try await SimUnderTest.start(["--chargers", "3", "--speed", "50"], sandbox: sandbox)
+        try await sim.login("demo-installer")
+        let answers = try Fixtures.path("answers/periodic.json")
+        let online = try await sim.run(["inspect", "CP-0001", "--checklist", "periodic", "--answers", answers, "--inspector", "Gus"])
+        #expect(online.status == 0, "\(online.stderr)")
+        let status = try JSONValue(parsing: try await sim.run(["status", "CP-0001", "--json"]).stdout)
+        _ = await sim.stop()
+
+        let store = InspectionStore(dataDirectory: sandbox.root + "/data/chargekit")
+        let report = try #require(store.all().inspections.first?.report)
+        #expect(report.properties?["vendor"] == status["vendor"]?.stringValue && report.properties?["vendor"] != nil)
+        #expect(report.properties?["serialNumber"] == status["serialNumber"]?.stringValue)
+        #expect(report.properties?["firmwareVersion"] == status["firmwareVersion"]?.stringValue)
+
+        let offline = try await sim.run(["inspect", "CP-0002", "--checklist", "periodic", "--answers", answers, "--inspector", "Gus"])
+        #expect(offline.status == 0, "the inspection does not need the backend: \(offline.stderr)")
+        #expect(offline.stderr.contains("charger identity left for later"), "\(offline.stderr)")
+        let second = try #require(store.all().inspections.first { $0.chargerId == "CP-0002" })
+        #expect(second.charger == nil && second.report != nil)
+    }
+}
