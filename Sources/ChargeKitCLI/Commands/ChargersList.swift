@@ -37,6 +37,7 @@ enum ChargersList {
         let client = try context.backendClient()
         defer { client.shutdown() }
         let chargers = try await client.allChargers(filter, maximum: options.int(limit))
+        await context.pushOutbox(client)
         if context.console.json {
             try context.console.json(chargers)
             return .ok

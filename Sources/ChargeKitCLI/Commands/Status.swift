@@ -25,6 +25,7 @@ enum Status {
         let client = try context.backendClient()
         defer { client.shutdown() }
         let c = try await client.charger(id)
+        await context.pushOutbox(client)
         if context.console.json {
             try context.console.json(c)
             return .ok

@@ -14,6 +14,7 @@ enum Whoami {
         let client = try context.backendClient()
         defer { client.shutdown() }
         let identity = try await client.whoami()
+        await context.pushOutbox(client)
         if context.console.json {
             try context.console.json(identity)
             return .ok

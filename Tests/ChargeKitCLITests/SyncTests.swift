@@ -1,0 +1,99 @@
+import BackendAPI
+import ChargeKit
+import Foundation
+import JSON
+import Testing
+import TestSupport
+
+/// `chargekit sync` and the quiet push of every backend command, against `chargekit sim`
+/// processes that are stopped and started again on the same state directory.
+@Suite struct SyncTests {
+    static func run(_ charger: String) -> QARun {
+        let start = Date()
+        return QARun(id: UUID().uuidString.lowercased(), chargerId: charger, startedAt: start, finishedAt: start.addingTimeInterval(3),
+                     verdict: .pass, tool: ToolInfo(name: "chargekit", version: ChargeKit.version),
+                     checks: [QACheck(id: "identity", status: .pass, durationMs: 12)])
+    }
+
+    static func qaRuns(_ url: String, charger: String) async throws -> [QARunSummary] {
+        let client = try BackendClient(configuration: BackendConfiguration(baseURL: url, token: "demo-operator"))
+        defer { client.shutdown() }
+        return try await client.qaRuns(chargerId: charger).items
+    }
+
+    @Test func entriesWaitWhileTheBackendIsDownAndAreRecordedOnceWhenItIsBack() async throws {
+        let sandbox = try Sandbox()
+        let state = sandbox.root + "/sim-state"
+        let arguments = ["--chargers", "3", "--speed", "50", "--state-dir", state]
+        let outbox = Outbox(dataDirectory: sandbox.root + "/data/chargekit")
+
+        let first = try await SimUnderTest.start(arguments, sandbox: sandbox)
+        try await first.login("demo-installer")
+        let empty = try await first.run(["sync"])
+        #expect(empty.status == 0 && empty.stderr.contains("nothing to send"), "\(empty.stderr)")
+        let run = Self.run("CP-0001")
+        let entry = try outbox.enqueue(run)
+        let listed = try await first.run(["sync", "--list", "--json"])
+        #expect(listed.status == 0)
+        #expect(try JSONValue(parsing: listed.stdout)["queued"]?[0]?["id"]?.stringValue == entry.id)
+        #expect(await first.stop().status == 0)
+
+        // Backend down: the entry stays, sync says 75, other commands fail as they always did.
+        let down = try await first.run(["sync", "--json"])
+        #expect(down.status == 75, "\(down.stderr)")
+        let report = try JSONValue(parsing: down.stdout)
+        #expect(report["sent"]?.arrayValue?.isEmpty == true)
+        #expect(report["queued"]?[0]?["reason"] == "unreachable" && report["queued"]?[0]?["attempts"] == 1)
+        #expect(outbox.entries().entries.map(\.id) == [entry.id])
+
+        let second = try await SimUnderTest.start(arguments, sandbox: sandbox)
+        let sent = try await second.run(["sync", "--backend", second.url, "--json"])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let answer = try JSONValue(parsing: sent.stdout)
+        #expect(answer["sent"]?[0]?["id"]?.stringValue == entry.id)
+        #expect(answer["sent"]?[0]?["receipt"]?["id"]?.stringValue == run.id)
+        #expect(answer["queued"]?.arrayValue?.isEmpty == true)
+        #expect(outbox.entries().entries.isEmpty)
+        #expect(try await Self.qaRuns(second.url, charger: "CP-0001").map(\.id) == [run.id])
+
+        // The state a SIGKILL between the backend's answer and the removal leaves: the same
+        // entry, same key. Sending it again is a replay, not a second run.
+        try outbox.save(entry)
+        let again = try await second.run(["sync", "--backend", second.url])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("QA run of CP-0001 (pass)") && again.stdout.contains("recorded as \(run.id)"))
+        #expect(try await Self.qaRuns(second.url, charger: "CP-0001").map(\.id) == [run.id])
+
+        // Any backend command pushes quietly.
+        let other = Self.run("CP-0002")
+        try outbox.enqueue(other)
+        let whoami = try await second.run(["whoami", "--backend", second.url])
+        #expect(whoami.status == 0 && !whoami.stderr.contains("outbox"), "\(whoami.stderr)")
+        #expect(outbox.entries().entries.isEmpty)
+        #expect(try await Self.qaRuns(second.url, charger: "CP-0002").map(\.id) == [other.id])
+        #expect(await second.stop().status == 0)
+
+        // And warns when it cannot.
+        try outbox.enqueue(Self.run("CP-0003"))
+        let third = try await SimUnderTest.start(["--chargers", "3", "--speed", "50", "--tokens", try Self.tokens(sandbox)], sandbox: sandbox)
+        try await third.login("other-site")
+        let refused = try await third.run(["chargers", "list"])
+        #expect(refused.status == 0)
+        #expect(refused.stderr.contains("1 record stays in the outbox"), "\(refused.stderr)")
+        #expect(outbox.entries().entries.count == 1)
+        let sync = try await third.run(["sync"])
+        #expect(sync.status == 65, "the backend refuses a charger out of reach (404): \(sync.stderr)")
+        #expect(sync.stdout.contains("No charger CP-0003"), "\(sync.stdout)")
+        #expect(outbox.entries().entries.count == 1, "refused, and still kept")
+        #expect(await third.stop().status == 0)
+    }
+
+    /// A token that reaches no site of the small fleet.
+    static func tokens(_ sandbox: Sandbox) throws -> String {
+        let path = sandbox.root + "/tokens.json"
+        try sandbox.write("""
+            [{"token": "other-site", "user": "bob", "name": "Bob", "role": "installer", "sites": ["SITE-99"]}]
+            """, to: path)
+        return path
+    }
+}
