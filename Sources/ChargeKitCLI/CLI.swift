@@ -9,6 +9,7 @@ public enum CLI {
         .login, .logout, .whoami,
         .chargersList, .status,
         .inspect, .inspectList, .inspectShow, .inspectRender, .inspectDiscard, .inspectVerify,
+        .firmwareUpload, .firmwareList,
         .sync,
         .sim, .completions, .help, .version,
     ]

@@ -52,6 +52,8 @@ public enum ErrorMapping {
             return ErrorReport(code: .ioError, message: error.description, hint: nil)
         case let error as BackendError:
             return report(for: error)
+        case let error as any FirmwareErrorReporting:
+            return error.report
         case let error as TokenFileError:
             if case .unreadable = error { return ErrorReport(code: .noInput, message: error.description, hint: nil) }
             return ErrorReport(code: .config, message: error.description, hint: nil)

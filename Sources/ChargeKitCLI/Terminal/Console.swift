@@ -1,3 +1,4 @@
+import BackendAPI
 import Foundation
 
 /// How a command talks: data on stdout, messages on stderr.
@@ -38,9 +39,9 @@ public struct Console: Sendable {
         io.stdout.write(text)
     }
 
-    /// A value as pretty JSON (sorted keys) on stdout.
+    /// A value as pretty JSON (sorted keys, dates in RFC 3339 as the backend API has them) on stdout.
     public func json<Value: Encodable>(_ value: Value) throws {
-        let encoder = JSONEncoder()
+        let encoder = JSONCoding.makeEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
         io.stdout.write(String(decoding: data, as: UTF8.self) + "\n")

@@ -79,9 +79,13 @@ final class Router: HTTPServerHandler {
     func respond(to request: ServerRequest) -> ServerResponder {
         .later { [services] in
             let response = await Self.handle(request, services: services)
-            (request.sink as? SpoolSink)?.discard()
+            let spool = request.sink as? SpoolSink
+            let bodyBytes = spool?.count
+            spool?.discard()
             if let log = services.requestLog {
-                log("\(request.method) \(Self.redacted(request.head.target)) \(response.status)")
+                // Chunk bodies with their size, so a test can add up what an upload cost.
+                log("\(request.method) \(Self.redacted(request.head.target)) \(response.status)"
+                    + (bodyBytes.map { " \($0) bytes" } ?? ""))
             }
             return .response(response)
         }
