@@ -179,4 +179,49 @@ import TestSupport
             #expect(Self.requests(sim, "GET", "/v1/chargers/CP-0001/configuration") == 0)
         }
     }
+
+    /// 40 chargers, one of them refusing every change: the fleet run applies to the other
+    /// 39, names the one that failed and exits 1; each charger costs one read, one write and
+    /// one verify read (plus the Reset and a second read where a key asked for it), with
+    /// the identities taken from the listing rather than read per charger.
+    @Test func aFleetApplyRunsOverTheSelectionAndCountsItsRequests() async throws {
+        try await SimUnderTest.with(["--chargers", "40", "--speed", "50", "--fault", "CP-0005:config-rejected", "-v"]) { sim in
+            try await sim.login("demo-installer")
+            let profile = try Self.writeProfile(sim.sandbox)
+            _ = try await Self.fleet(sim, count: 40)
+            let apply = try await sim.run(["config", "apply", "--select", "id=CP-00*", "--profile", profile, "--concurrency", "8",
+                                           "--json", "--progress", "plain"])
+            #expect(apply.status == 1, "\(apply.stderr)")
+            let entries = try #require(try JSONValue(parsing: apply.stdout).arrayValue)
+            #expect(entries.compactMap { $0["chargerId"]?.stringValue } == (1...40).map { String(format: "CP-%04d", $0) })
+            #expect(entries.filter { $0["succeeded"] == false }.compactMap { $0["chargerId"]?.stringValue } == ["CP-0005"])
+            #expect(apply.stderr.contains("CP-0005: ") && apply.stderr.contains(": Rejected"), "\(apply.stderr)")
+            #expect(apply.stderr.contains("39 of 40 chargers applied and verified"), "\(apply.stderr)")
+            #expect(apply.stderr.contains("40/40 chargers") || apply.stderr.contains("done, 40 chargers"), "progress: \(apply.stderr)")
+            var resets = 0
+            for entry in entries {
+                let id = try #require(entry["chargerId"]?.stringValue)
+                let reset = entry["result"]?["reset"] != nil && entry["result"]?["reset"] != .null
+                if reset {
+                    resets += 1
+                    #expect(entry["result"]?["reset"]?["booted"] == true, "\(id)")
+                }
+                let path = "/v1/chargers/\(id)"
+                #expect(Self.requests(sim, "GET", path + "/configuration") == (reset ? 3 : 2), "\(id)")
+                #expect(Self.requests(sim, "POST", path + "/configuration") == 1, "\(id)")
+                #expect(Self.requests(sim, "POST", path + "/commands") == (reset ? 1 : 0), "\(id)")
+                #expect(Self.requests(sim, "GET", path) == 0, "\(id): the listing gave the identity")
+            }
+            #expect(resets > 0, "Alfen, ABB Terra AC and Zaptec answer RebootRequired for the ping interval")
+
+            let diff = try await sim.run(["config", "diff", "--select", "id=CP-00*", "--profile", profile, "--json"])
+            #expect(diff.status == 1, "CP-0005 still drifts: \(diff.stderr)")
+            let rows = try #require(try JSONValue(parsing: diff.stdout).arrayValue)
+            #expect(rows.count == 40)
+            #expect(rows.filter { $0["conforms"] == false }.compactMap { $0["chargerId"]?.stringValue } == ["CP-0005"])
+            let others = try await sim.run(["config", "diff", "--select", "id=CP-001*", "--select", "id=CP-002*", "--profile", profile])
+            #expect(others.status == 0, "\(others.stdout)\n\(others.stderr)")
+            #expect(others.stderr.contains("20 of 20 chargers conform"), "\(others.stderr)")
+        }
+    }
 }

@@ -9,11 +9,15 @@ actor BootWaiter {
     private let given: EventWatcher?
     private var starting: Task<EventWatcher, any Error>?
 
+    /// Beyond this many chargers the feed is read for the whole fleet (BootNotifications
+    /// only) rather than naming every charger in the poll's URL.
+    static let maxNamedChargers = 50
+
     /// `chargers`: the feed filter (empty for the whole fleet the token reaches). A `watcher`
     /// given by the caller is used as is (already started) and never stopped here.
     init(client: BackendClient, chargers: [String], watcher: EventWatcher?) {
         self.client = client
-        self.chargers = chargers.count <= EventFeed.maxChargers ? chargers : []
+        self.chargers = chargers.count <= Self.maxNamedChargers ? chargers : []
         self.given = watcher
     }
 
