@@ -8,6 +8,7 @@ public enum CLI {
     public static let commands: [Command] = [
         .login, .logout, .whoami,
         .chargersList, .status,
+        .configGet, .configDiff, .configApply,
         .inspect, .inspectList, .inspectShow, .inspectRender, .inspectDiscard, .inspectVerify,
         .firmwareUpload, .firmwareList,
         .sync,

@@ -54,6 +54,12 @@ public enum ErrorMapping {
             return report(for: error)
         case let error as any FirmwareErrorReporting:
             return error.report
+        case let error as ProfileError:
+            // A missing profile file is missing input; anything wrong inside one is bad data.
+            let missing = !error.issues.isEmpty && error.issues.allSatisfy { $0.kind == .unreadableFile }
+            return ErrorReport(code: missing ? .noInput : .dataError, message: error.description, hint: nil)
+        case let error as ConfigureError:
+            return ErrorReport(code: .unavailable, message: error.description, hint: "Wait until the charger has booted.")
         case let error as TokenFileError:
             if case .unreadable = error { return ErrorReport(code: .noInput, message: error.description, hint: nil) }
             return ErrorReport(code: .config, message: error.description, hint: nil)

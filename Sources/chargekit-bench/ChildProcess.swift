@@ -20,7 +20,7 @@ struct ChildExit {
 }
 
 /// One child process started with posix_spawn: standard output (and optionally input) on
-/// pipes, standard error inherited, reaped with wait4 so its peak RSS and CPU time are
+/// pipes, standard error inherited (or written to a file), reaped with wait4 so its peak RSS and CPU time are
 /// its own. Used from one thread.
 final class ChildProcess {
     let pid: pid_t
@@ -31,8 +31,10 @@ final class ChildProcess {
     private var unread: [UInt8] = []
     private var exitResult: ChildExit?
 
-    /// `executable` is a path, or with `searchPath` a name looked up in PATH.
-    init(_ executable: String, _ arguments: [String], searchPath: Bool = false, pipeStdin: Bool = false) throws {
+    /// `executable` is a path, or with `searchPath` a name looked up in PATH. `stderrPath`:
+    /// a file that receives the child's standard error (created or truncated).
+    init(_ executable: String, _ arguments: [String], searchPath: Bool = false, pipeStdin: Bool = false,
+         stderrPath: String? = nil) throws {
         name = (executable as NSString).lastPathComponent
         let output = try Self.makePipe()
         var input: (read: Int32, write: Int32) = (-1, -1)
@@ -57,6 +59,9 @@ final class ChildProcess {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
         posix_spawn_file_actions_adddup2(&actions, output.write, 1)
+        if let stderrPath {
+            posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        }
 
         // The parent ignores SIGINT/SIGTERM in favour of a handler; children get the defaults back.
         var attributes = posix_spawnattr_t()

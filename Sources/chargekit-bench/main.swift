@@ -1,12 +1,14 @@
 import Foundation
 
 // chargekit-bench: benchmarks that print ratios against a reference measured in the same
-// run. Run in release mode: `swift run -c release chargekit-bench transport`.
+// run. Run in release mode: `swift run -c release chargekit-bench transport` (or `config`).
 // `serve`, `get-client` and `upload-client` are the child processes `transport` starts.
 
 let usage = """
     usage: chargekit-bench transport [--requests N] [--concurrency N] [--warmup N]
                                      [--size SIZE] [--repeats N] [--only get|upload]
+           chargekit-bench config [--chargers N] [--concurrency N] [--speed X]
+                                  [--repeats N] [--seed N] [--chargekit PATH]
 
       transport   CurlHTTP vs URLSession (small GETs) and vs the curl command line
                   (a large PUT from a file), on a loopback server in its own process.
@@ -16,6 +18,15 @@ let usage = """
         --size SIZE       upload size, e.g. 64M or 1G (default 1G)
         --repeats N       measured runs per side (default 5); medians are compared
         --only get|upload run one half of the scenario
+
+      config      `chargekit config apply --select` over a `chargekit sim` fleet, N chargers
+                  in flight vs one at a time, and the HTTP requests each charger cost.
+        --chargers N      simulated chargers (default 1000)
+        --concurrency N   chargers in flight on the concurrent side (default 64)
+        --speed X         simulator speed (default 50: a 5 s soft reboot takes 0.1 s)
+        --repeats N       runs per side (default 1), alternating which goes first
+        --seed N          the simulated fleet (default 1)
+        --chargekit PATH  the chargekit binary (default: next to chargekit-bench)
 
     exit status: 0 all targets met, 1 a target missed or a check failed, 64 usage,
     70 the benchmark itself failed.
@@ -54,6 +65,8 @@ do {
     switch arguments.first {
     case "transport":
         status = try Transport.run(Array(arguments.dropFirst()))
+    case "config":
+        status = try ConfigScenario.run(Array(arguments.dropFirst()))
     case "serve":
         guard arguments.count == 1 else { throw UsageError(message: "serve takes no arguments") }
         BenchServer.serve()

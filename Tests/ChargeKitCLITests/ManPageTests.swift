@@ -185,6 +185,11 @@ import TestSupport
             (SettingsError.noConfigDirectory, .config),
             (InputError(code: 5), .ioError),
             (CocoaError(.featureUnsupported), .software),
+            (ProfileError([ProfileIssue(.unknownSetting, at: DocumentOrigin(file: "p.json", location: nil, field: "settings.x"), "unknown")]),
+             .dataError),
+            (ProfileError([ProfileIssue(.unreadableFile, at: DocumentOrigin(file: "p.json", location: nil, field: ""), "missing")]),
+             .noInput),
+            (ConfigureError.identityUnknown(chargerId: "CP-1"), .unavailable),
         ]
         for (error, code) in cases {
             #expect(ErrorMapping.report(for: error).code == code, "\(error)")

@@ -1,0 +1,227 @@
+import Foundation
+import JSON
+import Testing
+import TestSupport
+
+/// `chargekit config get/diff/apply` as a process against `chargekit sim`.
+@Suite struct EndToEndConfigTests {
+    /// Written to a file the profile references; must never appear in any output.
+    static let secret = "e2e-Secret-AK-7f3a9c"
+
+    /// A profile every simulated model drifts from: heartbeat and sample interval differ from
+    /// the sim's defaults, the ping interval answers RebootRequired on Alfen and Zaptec, the
+    /// authorization key is write-only.
+    static func writeProfile(_ sandbox: Sandbox) throws -> String {
+        try sandbox.write(secret + "\n", to: sandbox.root + "/ak.txt")
+        let path = sandbox.root + "/drift.json"
+        try sandbox.write("""
+            {
+              "name": "e2e-drift",
+              "version": "1",
+              "settings": {
+                "heartbeatInterval": 120,
+                "meterValueSampleInterval": 15,
+                "webSocketPingInterval": 45,
+                "cpoName": "E2E Charging",
+                "authorizationKey": { "secret": { "file": "\(sandbox.root)/ak.txt" } }
+              }
+            }
+            """, to: path)
+        return path
+    }
+
+    /// The booted chargers of the simulator, waiting (bounded) until all `count` are up.
+    static func fleet(_ sim: SimUnderTest, count: Int) async throws -> [JSONValue] {
+        let deadline = ContinuousClock.now + .seconds(90)
+        while true {
+            let list = try await sim.run(["chargers", "list", "--json"])
+            let chargers = try JSONValue(parsing: list.stdout).arrayValue ?? []
+            if chargers.count == count, chargers.allSatisfy({ $0["connected"] == true && $0["ocppVersion"] != nil }) {
+                return chargers
+            }
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the fleet did not boot: \(list.stdout)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    static func id(_ chargers: [JSONValue], _ predicate: (JSONValue) -> Bool) throws -> String {
+        try #require(chargers.first(where: predicate)?["id"]?.stringValue)
+    }
+
+    /// Lines the simulator logged (with -v) for requests to `path` with `method`.
+    static func requests(_ sim: SimUnderTest, _ method: String, _ path: String) -> Int {
+        sim.process.stderrSoFar.split(separator: "\n").filter { $0.hasPrefix("\(method) \(path) ") || $0.hasPrefix("\(method) \(path)?") }.count
+    }
+
+    @Test func a16AndA201ChargerGoFromDriftToConforming() async throws {
+        try await SimUnderTest.with(["--chargers", "10", "--speed", "50", "-v"]) { sim in
+            try await sim.login("demo-installer")
+            let profile = try Self.writeProfile(sim.sandbox)
+            let chargers = try await Self.fleet(sim, count: 10)
+            let v16 = try Self.id(chargers) { $0["ocppVersion"] == "1.6" }
+            let v201 = try Self.id(chargers) { $0["ocppVersion"] == "2.0.1" }
+            for (id, heartbeatKey) in [(v16, "HeartbeatInterval"), (v201, "OCPPCommCtrlr.HeartbeatInterval")] {
+                let before = try await sim.run(["config", "diff", id, "--profile", profile, "--json"])
+                #expect(before.status == 1, "\(id) drifts: \(before.stderr)")
+                let rows = try #require(try JSONValue(parsing: before.stdout).arrayValue)
+                let heartbeat = try #require(rows.first { $0["key"]?.stringValue == heartbeatKey })
+                #expect(heartbeat["setting"] == "heartbeatInterval" && heartbeat["desired"] == "120" && heartbeat["action"] == "set")
+                #expect(heartbeat["current"]?.stringValue != "120")
+                #expect(rows.allSatisfy { $0.objectValue?.keys.sorted().starts(with: ["action", "current", "desired", "key"]) == true })
+
+                let apply = try await sim.run(["config", "apply", id, "--profile", profile])
+                #expect(apply.status == 0, "\(id): \(apply.stdout)\n\(apply.stderr)")
+                #expect(apply.stdout.contains(heartbeatKey) && apply.stdout.contains("verified"))
+                #expect(apply.stderr.contains("applied and verified"), "\(apply.stderr)")
+
+                let after = try await sim.run(["config", "diff", id, "--profile", profile])
+                #expect(after.status == 0, "\(id) conforms: \(after.stdout)\n\(after.stderr)")
+                #expect(after.stderr.contains("conforms to e2e-drift"))
+
+                let get = try await sim.run(["config", "get", id, heartbeatKey, "--json"])
+                #expect(get.status == 0, "\(get.stderr)")
+                #expect(try JSONValue(parsing: get.stdout)["items"]?[0]?["value"] == "120")
+            }
+        }
+    }
+
+    @Test func rebootRequiredResetsExactlyOnceWithAutoAndNeverWithNever() async throws {
+        try await SimUnderTest.with(["--chargers", "10", "--speed", "50", "-v"]) { sim in
+            try await sim.login("demo-installer")
+            let profile = try Self.writeProfile(sim.sandbox)
+            let chargers = try await Self.fleet(sim, count: 10)
+            // Alfen answers RebootRequired for WebSocketPingInterval.
+            let id = try Self.id(chargers) { $0["vendor"] == "Alfen" }
+            let commands = "/v1/chargers/\(id)/commands"
+
+            let never = try await sim.run(["config", "apply", id, "--profile", profile, "--reboot", "never"])
+            #expect(never.status == 1, "\(never.stdout)\n\(never.stderr)")
+            #expect(never.stderr.contains("\(id): WebSocketPingInterval: waits for a reboot"), "\(never.stderr)")
+            #expect(Self.requests(sim, "POST", commands) == 0, "no reset with --reboot never")
+            #expect(!never.stderr.contains("reset:"))
+
+            let auto = try await sim.run(["config", "apply", id, "--profile", profile, "--reboot", "auto", "--json"])
+            #expect(auto.status == 0, "\(auto.stdout)\n\(auto.stderr)")
+            #expect(Self.requests(sim, "POST", commands) == 1, "exactly one reset with --reboot auto")
+            let result = try JSONValue(parsing: auto.stdout)
+            #expect(result["reset"]?["command"] == "Reset Soft" && result["reset"]?["booted"] == true)
+            #expect(result["reset"]?["reason"] == "rebootRequired")
+            let ping = try #require(result["outcomes"]?.arrayValue?.first { $0["key"] == "WebSocketPingInterval" })
+            #expect(ping["status"] == "RebootRequired" && ping["result"] == "verified" && ping["current"] == "45")
+
+            // Conforming now: nothing to send, so nothing asks for a reset.
+            let again = try await sim.run(["config", "apply", id, "--profile", profile])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(Self.requests(sim, "POST", commands) == 1)
+        }
+    }
+
+    @Test func aRejectingChargerFailsNamingTheKeys() async throws {
+        try await SimUnderTest.with(["--chargers", "10", "--speed", "50", "--fault", "CP-0003:config-rejected"]) { sim in
+            try await sim.login("demo-installer")
+            let profile = try Self.writeProfile(sim.sandbox)
+            _ = try await Self.fleet(sim, count: 10)
+            let result = try await sim.run(["config", "apply", "CP-0003", "--profile", profile])
+            #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+            #expect(result.stderr.contains("CP-0003: HeartbeatInterval: Rejected") || result.stderr.contains("CP-0003: OCPPCommCtrlr.HeartbeatInterval: Rejected"),
+                    "\(result.stderr)")
+            #expect(result.stdout.contains("rejected"))
+            #expect(!result.stderr.contains("applied and verified"))
+        }
+    }
+
+    @Test func secretsAppearNowhere() async throws {
+        try await SimUnderTest.with(["--chargers", "10", "--speed", "50", "-v"]) { sim in
+            try await sim.login("demo-installer")
+            let profile = try Self.writeProfile(sim.sandbox)
+            let chargers = try await Self.fleet(sim, count: 10)
+            var outputs: [String] = []
+            for id in [try Self.id(chargers) { $0["ocppVersion"] == "1.6" }, try Self.id(chargers) { $0["ocppVersion"] == "2.0.1" }] {
+                for arguments in [["config", "diff", id, "--profile", profile, "-vv"],
+                                  ["config", "apply", id, "--profile", profile, "--dry-run", "-vv"],
+                                  ["config", "apply", id, "--profile", profile, "-vv"],
+                                  ["config", "apply", id, "--profile", profile, "--json"],
+                                  ["config", "get", id, "--json"]] {
+                    let result = try await sim.run(arguments)
+                    #expect(result.status == 0 || result.status == 1, "\(arguments): \(result.stderr)")
+                    outputs += [result.stdout, result.stderr]
+                }
+                let applied = try await sim.run(["config", "apply", id, "--profile", profile, "--json"])
+                let key = try JSONValue(parsing: applied.stdout)["outcomes"]?.arrayValue?.first { $0["setting"] == "authorizationKey" }
+                #expect(key?["desired"] == "(secret)" && key?["result"] == "writeOnlyAccepted", "\(applied.stdout)")
+                outputs += [applied.stdout, applied.stderr]
+            }
+            let events = try await sim.run(["config", "get", "CP-0001", "AuthorizationKey", "--json"])
+            outputs.append(events.stdout)
+            #expect(outputs.joined().contains("(secret)"), "the secret is shown as (secret)")
+            #expect(outputs.joined().contains("> POST /v1/chargers/"), "-vv traced the requests")
+            for output in outputs + [sim.process.stdoutSoFar, sim.process.stderrSoFar] {
+                #expect(!output.contains(Self.secret), "the secret leaked")
+            }
+        }
+    }
+
+    @Test func aBadProfileFailsBeforeAnythingIsSent() async throws {
+        try await SimUnderTest.with(["--chargers", "3", "--speed", "50", "-v"]) { sim in
+            try await sim.login("demo-installer")
+            let bad = packageRoot.appendingPathComponent("Fixtures/profiles/invalid/unknown-setting.json").path
+            let result = try await sim.run(["config", "apply", "CP-0001", "--profile", bad])
+            #expect(result.status == 65, "\(result.stderr)")
+            #expect(result.stderr.contains("unknown-setting.json:") && result.stderr.contains("settings."), "\(result.stderr)")
+            let missing = try await sim.run(["config", "diff", "CP-0001", "--profile", sim.sandbox.root + "/nope.json"])
+            #expect(missing.status == 66, "\(missing.stderr)")
+            let usage = try await sim.run(["config", "apply", "--profile", bad])
+            #expect(usage.status == 64)
+            #expect(Self.requests(sim, "POST", "/v1/chargers/CP-0001/configuration") == 0)
+            #expect(Self.requests(sim, "GET", "/v1/chargers/CP-0001/configuration") == 0)
+        }
+    }
+
+    /// 40 chargers, one of them refusing every change: the fleet run applies to the other
+    /// 39, names the one that failed and exits 1; each charger costs one read, one write and
+    /// one verify read (plus the Reset and a second read where a key asked for it), with
+    /// the identities taken from the listing rather than read per charger.
+    @Test func aFleetApplyRunsOverTheSelectionAndCountsItsRequests() async throws {
+        try await SimUnderTest.with(["--chargers", "40", "--speed", "50", "--fault", "CP-0005:config-rejected", "-v"]) { sim in
+            try await sim.login("demo-installer")
+            let profile = try Self.writeProfile(sim.sandbox)
+            _ = try await Self.fleet(sim, count: 40)
+            let apply = try await sim.run(["config", "apply", "--select", "id=CP-00*", "--profile", profile, "--concurrency", "8",
+                                           "--json", "--progress", "plain"])
+            #expect(apply.status == 1, "\(apply.stderr)")
+            let entries = try #require(try JSONValue(parsing: apply.stdout).arrayValue)
+            #expect(entries.compactMap { $0["chargerId"]?.stringValue } == (1...40).map { String(format: "CP-%04d", $0) })
+            #expect(entries.filter { $0["succeeded"] == false }.compactMap { $0["chargerId"]?.stringValue } == ["CP-0005"])
+            #expect(apply.stderr.contains("CP-0005: ") && apply.stderr.contains(": Rejected"), "\(apply.stderr)")
+            #expect(apply.stderr.contains("39 of 40 chargers applied and verified"), "\(apply.stderr)")
+            #expect(apply.stderr.contains("40/40 chargers") || apply.stderr.contains("done, 40 chargers"), "progress: \(apply.stderr)")
+            var resets = 0
+            for entry in entries {
+                let id = try #require(entry["chargerId"]?.stringValue)
+                let reset = entry["result"]?["reset"] != nil && entry["result"]?["reset"] != .null
+                if reset {
+                    resets += 1
+                    #expect(entry["result"]?["reset"]?["booted"] == true, "\(id)")
+                }
+                let path = "/v1/chargers/\(id)"
+                #expect(Self.requests(sim, "GET", path + "/configuration") == (reset ? 3 : 2), "\(id)")
+                #expect(Self.requests(sim, "POST", path + "/configuration") == 1, "\(id)")
+                #expect(Self.requests(sim, "POST", path + "/commands") == (reset ? 1 : 0), "\(id)")
+                #expect(Self.requests(sim, "GET", path) == 0, "\(id): the listing gave the identity")
+            }
+            #expect(resets > 0, "Alfen, ABB Terra AC and Zaptec answer RebootRequired for the ping interval")
+
+            let diff = try await sim.run(["config", "diff", "--select", "id=CP-00*", "--profile", profile, "--json"])
+            #expect(diff.status == 1, "CP-0005 still drifts: \(diff.stderr)")
+            let rows = try #require(try JSONValue(parsing: diff.stdout).arrayValue)
+            #expect(rows.count == 40)
+            #expect(rows.filter { $0["conforms"] == false }.compactMap { $0["chargerId"]?.stringValue } == ["CP-0005"])
+            let others = try await sim.run(["config", "diff", "--select", "id=CP-001*", "--select", "id=CP-002*", "--profile", profile])
+            #expect(others.status == 0, "\(others.stdout)\n\(others.stderr)")
+            #expect(others.stderr.contains("20 of 20 chargers conform"), "\(others.stderr)")
+        }
+    }
+}
