@@ -38,6 +38,19 @@ public struct InspectionStore: Sendable {
         directory = dataDirectory + "/inspections"
     }
 
+    /// The store whose inspections directory is `directory` itself.
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// Records that the backend confirmed a finished report and all its photos.
+    public func markSent(_ id: String, at date: Date) throws(Error) {
+        var draft = try load(id)
+        guard draft.isFinished, draft.sentAt == nil else { return }
+        draft.sentAt = InspectionDraft.wholeMilliseconds(date)
+        try save(draft)
+    }
+
     func file(_ id: String) -> String { directory + "/" + id + ".json" }
     func attachmentDirectory(_ id: String) -> String { directory + "/" + id }
 

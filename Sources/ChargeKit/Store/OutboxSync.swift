@@ -126,7 +126,7 @@ public struct OutboxPushReport: Sendable, Encodable {
 /// with the same idempotency key and the backend answers with the record it already has.
 public struct OutboxSync: Sendable {
     /// Every kind this chargekit sends.
-    public static let standardSenders: [any OutboxSender] = [QARunSender()]
+    public static let standardSenders: [any OutboxSender] = [QARunSender(), InspectionReportSender()]
 
     public let outbox: Outbox
     private let senders: [String: any OutboxSender]

@@ -53,7 +53,9 @@ enum Inspect {
             console.info("inspection \(session.draft.id) of \(chargerId) with \(input.template.id) \(input.template.version)")
         }
         try session.describe(inspector: input.inspector, instrument: input.instrument)
-        if session.draft.charger == nil { await identify(&session, context: context) }
+        let client = backendClient(context)
+        defer { client?.shutdown() }
+        if session.draft.charger == nil, let client { await identify(&session, client: client, context: context) }
         try input.apply(to: &session)
 
         let interactive = context.io.stdinIsTTY && input.answersFile == nil
@@ -76,27 +78,44 @@ enum Inspect {
             }
         }
         let report = try session.finish()
-        return try InspectReports.finished(session.draft, report: report, template: session.template, context: context)
+        try context.outbox().enqueue(inspection: session.draft, store: session.store)
+        let code = try InspectReports.finished(session.draft, report: report, template: session.template, context: context)
+        if let client {
+            let pushed = await context.pushOutbox(client)
+            if pushed?.sent.contains(where: { $0.id == report.id }) == true {
+                console.info("report \(report.id) sent to the backend")
+            }
+        } else {
+            console.info("report \(report.id) queued in the outbox; 'chargekit sync' sends it when the backend can be reached")
+        }
+        return code
+    }
+
+    /// A client when a backend and token are configured; the inspection itself needs neither.
+    static func backendClient(_ context: CommandContext) -> BackendClient? {
+        guard context.settings.backend != nil else {
+            context.console.info("no backend configured; the charger's identity and the report wait for later")
+            return nil
+        }
+        do {
+            return try context.backendClient()
+        } catch {
+            context.console.warning("the backend cannot be used (\(ErrorMapping.report(for: error).message)); working offline")
+            return nil
+        }
     }
 
     /// Fills in vendor, model, serial and firmware from the backend. Offline is normal on site:
     /// the identity is then left for a later run, never a reason to stop.
-    static func identify(_ session: inout InspectionSession, context: CommandContext) async {
-        guard context.settings.backend != nil else {
-            context.console.info("no backend configured; the charger's identity is left for later")
-            return
-        }
+    static func identify(_ session: inout InspectionSession, client: BackendClient, context: CommandContext) async {
         do {
-            let client = try context.backendClient()
-            defer { client.shutdown() }
             let record = try await client.charger(session.draft.chargerId)
             let filled = try session.identify(from: record)
             if !filled.isEmpty {
                 context.console.info("pre-filled from the charger's technical data: \(filled.joined(separator: ", "))")
             }
         } catch {
-            let report = ErrorMapping.report(for: error)
-            context.console.warning("charger identity left for later: \(report.message)")
+            context.console.warning("charger identity left for later: \(ErrorMapping.report(for: error).message)")
         }
     }
 

@@ -2,9 +2,13 @@ import ChargeKit
 
 extension CommandContext {
     /// The outbox in the local store (`$XDG_DATA_HOME/chargekit/outbox`).
+    /// Signed inspection reports that a crash kept from being queued are queued here, so
+    /// every reader of the outbox sees them.
     func outbox() throws -> Outbox {
         guard let data = settings.dataDirectory else { throw SettingsError.noConfigDirectory }
-        return Outbox(dataDirectory: data)
+        let outbox = Outbox(dataDirectory: data)
+        outbox.enqueueUnsentInspections(from: InspectionStore(dataDirectory: data))
+        return outbox
     }
 
     /// Pushes what waits in the outbox, quietly: every command that reaches the backend calls
