@@ -9,6 +9,7 @@ public enum CLI {
         .login, .logout, .whoami,
         .chargersList, .status,
         .configGet, .configDiff, .configApply,
+        .siteUpdate,
         .inspect, .inspectList, .inspectShow, .inspectRender, .inspectDiscard, .inspectVerify,
         .firmwareUpload, .firmwareList,
         .sync,

@@ -3,16 +3,8 @@ import Foundation
 import JSON
 
 /// Sends one kind of outbox entry. Add a kind by writing a sender and listing it in
-/// `OutboxSync.standardSenders`:
-///
-///     struct ChargerPatchSender: OutboxSender {
-///         let kind = "charger-patch"
-///         func send(_ entry: OutboxEntry, client: BackendClient, progress: OutboxProgress) async throws -> OutboxReceipt {
-///             let patch = try entry.payload(as: ChargerPatch.self)
-///             let charger = try await client.updateCharger(entry.chargerId ?? "", patch)
-///             return OutboxReceipt(id: charger.id)
-///         }
-///     }
+/// `OutboxSync.standardSenders`; `ChargerPatchSender` is a kind sent in one request,
+/// `InspectionReportSender` one sent in steps.
 ///
 /// A sender that sends in steps saves how far it got with `progress.save(_:)` after each
 /// step and reads it back from `entry.progress`, so a push that was cut short resumes. It
@@ -126,7 +118,7 @@ public struct OutboxPushReport: Sendable, Encodable {
 /// with the same idempotency key and the backend answers with the record it already has.
 public struct OutboxSync: Sendable {
     /// Every kind this chargekit sends.
-    public static let standardSenders: [any OutboxSender] = [QARunSender(), InspectionReportSender()]
+    public static let standardSenders: [any OutboxSender] = [QARunSender(), InspectionReportSender(), ChargerPatchSender()]
 
     public let outbox: Outbox
     private let senders: [String: any OutboxSender]
