@@ -5,7 +5,7 @@ import Synchronization
 /// chargekit's command line: `CLI.run(arguments, io:)` returns the exit status.
 public enum CLI {
     /// Every command, in the order `chargekit --help` lists them.
-    public static let commands: [Command] = [.login, .logout, .whoami, .chargersList, .status, .sync, .sim, .completions, .help, .version]
+    public static let commands: [Command] = [.login, .logout, .whoami, .chargersList, .status, .qa, .sync, .sim, .completions, .help, .version]
 
     public static let tool = CommandLineTool(
         name: "chargekit",
