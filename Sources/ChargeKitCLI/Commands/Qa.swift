@@ -110,7 +110,7 @@ enum Qa {
         await session.stop()
         let outcomes = results.map(\.result)
         let reports = outcomes.compactMap(\.report)
-        let recorded = await record(reports, context: context, client: client)
+        let recorded = await record(reports, context: context, client: client, concurrency: concurrency)
         if let junitPath { try writeJUnit(outcomes, to: junitPath) }
         if context.console.json {
             try context.console.json(Fleet(outcomes: outcomes, recorded: recorded))
@@ -186,7 +186,7 @@ enum Qa {
     }
 
     /// Puts each run in the outbox and pushes it; answers the ids the backend confirmed.
-    static func record(_ reports: [QAReport], context: CommandContext, client: BackendClient) async -> Set<String> {
+    static func record(_ reports: [QAReport], context: CommandContext, client: BackendClient, concurrency: Int = 4) async -> Set<String> {
         guard !reports.isEmpty else { return [] }
         let outbox: Outbox
         do {
@@ -203,7 +203,7 @@ enum Qa {
                 context.console.warning("cannot keep the QA run of \(report.charger) in the outbox: \(error)")
             }
         }
-        guard let pushed = await context.pushOutbox(client) else { return [] }
+        guard let pushed = await context.pushOutbox(client, concurrency: concurrency) else { return [] }
         return Set(pushed.sent.compactMap { entries[$0.id] })
     }
 
