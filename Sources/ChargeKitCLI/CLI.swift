@@ -12,6 +12,7 @@ public enum CLI {
         .siteUpdate,
         .inspect, .inspectList, .inspectShow, .inspectRender, .inspectDiscard, .inspectVerify,
         .firmwareUpload, .firmwareList,
+        .qa,
         .sync,
         .sim, .completions, .help, .version,
     ]

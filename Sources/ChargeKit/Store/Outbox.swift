@@ -164,6 +164,11 @@ public struct Outbox: Sendable {
         return (entries.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }, damaged)
     }
 
+    /// One entry as it is on disk now; nil when it is gone or unreadable.
+    public func entry(_ id: String) -> OutboxEntry? {
+        try? load(path(of: id))
+    }
+
     private func load(_ path: String) throws(Error) -> OutboxEntry {
         let contents: (bytes: [UInt8], mode: UInt32)?
         do {

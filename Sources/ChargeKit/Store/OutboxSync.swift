@@ -130,7 +130,10 @@ public struct OutboxSync: Sendable {
 
     /// Sends what waits. `wait` is how long to wait for another process's push to finish
     /// (zero: report `busy` at once). `only`, when given, limits the push to those entry ids.
-    public func push(client: BackendClient, wait: Duration = .zero, only: Set<String>? = nil) async throws(Outbox.Error) -> OutboxPushReport {
+    /// `concurrency` entries are sent at once (each is independent; a fleet's records need
+    /// not queue behind one another); after an unreachable backend no further entry starts.
+    public func push(client: BackendClient, wait: Duration = .zero, only: Set<String>? = nil,
+                     concurrency: Int = 1) async throws(Outbox.Error) -> OutboxPushReport {
         var report = OutboxPushReport()
         let listing = outbox.entries()
         report.damaged = listing.damaged.map(\.description)
@@ -144,43 +147,85 @@ public struct OutboxSync: Sendable {
         defer { lock.release() }
         // Read again under the lock: the other process may have sent some meanwhile.
         let current = outbox.entries().entries.filter { only?.contains($0.id) ?? true }
-        for var entry in current {
-            if let stop = report.stoppedBy {
-                report.queued.append(Self.queued(entry, .notTried, "not tried: \(stop)"))
-                continue
+        var outcomes = [Outcome?](repeating: nil, count: current.count)
+        var failure: Outbox.Error?
+        await withTaskGroup(of: (Int, Outcome).self) { group in
+            var next = 0
+            var stop: BackendError?
+            func startNext() {
+                guard next < current.count, stop == nil, failure == nil else { return }
+                let index = next
+                next += 1
+                group.addTask { (index, await self.send(current[index], client: client)) }
             }
-            guard let sender = senders[entry.kind] else {
-                report.queued.append(Self.queued(entry, .unsendable, "this chargekit has no sender for '\(entry.kind)' entries"))
-                continue
+            for _ in 0..<max(1, concurrency) { startNext() }
+            while let (index, outcome) = await group.next() {
+                outcomes[index] = outcome
+                switch outcome {
+                case .queued(_, let stopping?): stop = stop ?? stopping
+                case .local(let error): failure = failure ?? error
+                default: break
+                }
+                startNext()
             }
-            entry.attempts += 1
-            entry.lastAttemptAt = Date()
-            try outbox.save(entry)
-            let outbox = self.outbox
-            let snapshot = entry
-            let progress = OutboxProgress { state in
-                var updated = snapshot
-                updated.progress = state
-                try outbox.save(updated)
-            }
-            do {
-                let receipt = try await sender.send(entry, client: client, progress: progress)
-                try outbox.remove(entry)
-                report.sent.append(.init(id: entry.id, kind: entry.kind, summary: entry.summary, chargerId: entry.chargerId,
-                                         receipt: receipt))
-            } catch let error as Outbox.Error {
-                throw error
-            } catch {
-                let (reason, stops) = Self.classify(error)
-                // Keep what the sender saved as progress; record only how this attempt ended.
-                var latest = (outbox.entries().entries.first { $0.id == entry.id }) ?? entry
-                latest.lastError = "\(error)"
-                try? outbox.save(latest)
-                report.queued.append(Self.queued(latest, reason, "\(error)"))
-                if stops, let backend = error as? BackendError { report.stoppedBy = backend }
+            report.stoppedBy = stop
+        }
+        if let failure { throw failure }
+        for (entry, outcome) in zip(current, outcomes) {
+            switch outcome {
+            case .sent(let sent)?: report.sent.append(sent)
+            case .queued(let queued, _)?: report.queued.append(queued)
+            case .local?, nil:
+                report.queued.append(Self.queued(entry, .notTried, report.stoppedBy.map { "not tried: \($0)" } ?? "not tried"))
             }
         }
         return report
+    }
+
+    private enum Outcome: Sendable {
+        case sent(OutboxPushReport.Sent)
+        case queued(OutboxPushReport.Queued, stops: BackendError?)
+        case local(Outbox.Error)
+    }
+
+    /// One entry through its sender; it leaves the outbox only once the sender returned.
+    private func send(_ original: OutboxEntry, client: BackendClient) async -> Outcome {
+        var entry = original
+        guard let sender = senders[entry.kind] else {
+            return .queued(Self.queued(entry, .unsendable, "this chargekit has no sender for '\(entry.kind)' entries"), stops: nil)
+        }
+        entry.attempts += 1
+        entry.lastAttemptAt = Date()
+        do {
+            try outbox.save(entry)
+        } catch {
+            return .local(error)
+        }
+        let outbox = self.outbox
+        let snapshot = entry
+        let progress = OutboxProgress { state in
+            var updated = snapshot
+            updated.progress = state
+            try outbox.save(updated)
+        }
+        do {
+            let receipt = try await sender.send(entry, client: client, progress: progress)
+            do {
+                try outbox.remove(entry)
+            } catch {
+                return .local(error)
+            }
+            return .sent(.init(id: entry.id, kind: entry.kind, summary: entry.summary, chargerId: entry.chargerId, receipt: receipt))
+        } catch let error as Outbox.Error {
+            return .local(error)
+        } catch {
+            let (reason, stops) = Self.classify(error)
+            // Keep what the sender saved as progress; record only how this attempt ended.
+            var latest = outbox.entry(entry.id) ?? entry
+            latest.lastError = "\(error)"
+            try? outbox.save(latest)
+            return .queued(Self.queued(latest, reason, "\(error)"), stops: stops ? error as? BackendError : nil)
+        }
     }
 
     private static func queued(_ entry: OutboxEntry, _ reason: OutboxPushReport.Reason, _ message: String?) -> OutboxPushReport.Queued {

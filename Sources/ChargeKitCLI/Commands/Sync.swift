@@ -55,7 +55,7 @@ enum Sync {
         }
         let client = try context.backendClient()
         defer { client.shutdown() }
-        let report = try await OutboxSync(outbox: outbox).push(client: client, wait: .seconds(60))
+        let report = try await OutboxSync(outbox: outbox).push(client: client, wait: .seconds(60), concurrency: 4)
         if console.json {
             try console.json(report)
         } else {

@@ -13,14 +13,14 @@ extension CommandContext {
 
     /// Pushes what waits in the outbox, quietly: every command that reaches the backend calls
     /// this once it has its client, so records made offline go out with the next command that
-    /// has signal. Entries that stay behind get one warning line; a failure here never fails
+    /// has signal, `concurrency` at a time. Entries that stay behind get one warning line; a failure here never fails
     /// the command that called it. `only` limits the push to those entry ids.
     @discardableResult
-    func pushOutbox(_ client: BackendClient, only: Set<String>? = nil) async -> OutboxPushReport? {
+    func pushOutbox(_ client: BackendClient, only: Set<String>? = nil, concurrency: Int = 4) async -> OutboxPushReport? {
         guard let outbox = try? outbox() else { return nil }
         let report: OutboxPushReport
         do {
-            report = try await OutboxSync(outbox: outbox).push(client: client, only: only)
+            report = try await OutboxSync(outbox: outbox).push(client: client, only: only, concurrency: concurrency)
         } catch {
             console.warning("the outbox could not be sent: \(error)")
             return nil
