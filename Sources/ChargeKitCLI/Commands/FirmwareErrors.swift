@@ -23,3 +23,13 @@ extension FirmwareUploadError: FirmwareErrorReporting {
         }
     }
 }
+
+extension FirmwareUpdateRefusal: FirmwareErrorReporting {
+    var report: ErrorReport {
+        switch self {
+        case .noSuchFirmware: ErrorReport(code: .dataError, message: description, hint: "See 'chargekit firmware list'.")
+        case .incompatible: ErrorReport(code: .dataError, message: description, hint: nil)
+        case .offline: ErrorReport(code: .unavailable, message: description, hint: "Wait until the charger is online.")
+        }
+    }
+}
