@@ -5,7 +5,7 @@ import Synchronization
 /// chargekit's command line: `CLI.run(arguments, io:)` returns the exit status.
 public enum CLI {
     /// Every command, in the order `chargekit --help` lists them.
-    public static let commands: [Command] = [.login, .logout, .whoami, .chargersList, .status, .firmwareUpload, .firmwareList, .firmwareUpdate, .sim, .completions, .help, .version]
+    public static let commands: [Command] = [.login, .logout, .whoami, .chargersList, .status, .firmwareUpload, .firmwareList, .firmwareUpdate, .firmwareRollout, .sim, .completions, .help, .version]
 
     public static let tool = CommandLineTool(
         name: "chargekit",
