@@ -7,6 +7,8 @@ import Foundation
 let usage = """
     usage: chargekit-bench transport [--requests N] [--concurrency N] [--warmup N]
                                      [--size SIZE] [--repeats N] [--only get|upload]
+           chargekit-bench firmware [--size SIZE] [--repeats N] [--chargers N] [--speed X]
+                                    [--concurrency N] [--sample N] [--only upload|rollout]
 
       transport   CurlHTTP vs URLSession (small GETs) and vs the curl command line
                   (a large PUT from a file), on a loopback server in its own process.
@@ -16,6 +18,17 @@ let usage = """
         --size SIZE       upload size, e.g. 64M or 1G (default 1G)
         --repeats N       measured runs per side (default 5); medians are compared
         --only get|upload run one half of the scenario
+
+      firmware    `firmware upload` vs curl -T sending the same chunks to a simulated
+                  backend; `firmware rollout` over a simulated fleet vs a Python
+                  `requests` client updating one charger at a time (docs/tools).
+        --size SIZE       upload size (default 1G, at most 1G)
+        --repeats N       upload runs per side (default 3); medians are compared
+        --chargers N      simulated fleet for the rollout (default 10000)
+        --speed X         simulator speed (default 100)
+        --concurrency N   rollout concurrency (default 256)
+        --sample N        chargers the reference updates (default 100)
+        --only upload|rollout
 
     exit status: 0 all targets met, 1 a target missed or a check failed, 64 usage,
     70 the benchmark itself failed.
@@ -54,6 +67,14 @@ do {
     switch arguments.first {
     case "transport":
         status = try Transport.run(Array(arguments.dropFirst()))
+    case "firmware":
+        status = try FirmwareBench.run(Array(arguments.dropFirst()))
+    case "fw-sim":
+        status = try FirmwareBench.simChild(Array(arguments.dropFirst()))
+    case "fw-upload-client":
+        status = try blocking { try await FirmwareBench.uploadClient(Array(arguments.dropFirst())) }
+    case "fw-rollout-client":
+        status = try blocking { try await FirmwareBench.rolloutClient(Array(arguments.dropFirst())) }
     case "serve":
         guard arguments.count == 1 else { throw UsageError(message: "serve takes no arguments") }
         BenchServer.serve()
