@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "ChargeKitCLI", dependencies: ["ChargeKit", "ChargeKitSim", "JSON"]),
         .executableTarget(name: "chargekit", dependencies: ["ChargeKitCLI"]),
         .target(name: "TestSupport", dependencies: ["HTTPServerKit", "Checksum"]),
-        .executableTarget(name: "chargekit-bench", dependencies: ["CurlHTTP", "TestSupport", "Checksum"]),
+        .executableTarget(name: "chargekit-bench", dependencies: ["CurlHTTP", "TestSupport", "Checksum", "ChargeKit", "ChargeKitSim", "BackendAPI"]),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport", "Checksum"]),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit", "TestSupport"]),

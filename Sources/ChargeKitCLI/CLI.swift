@@ -11,7 +11,7 @@ public enum CLI {
         .configGet, .configDiff, .configApply,
         .siteUpdate,
         .inspect, .inspectList, .inspectShow, .inspectRender, .inspectDiscard, .inspectVerify,
-        .firmwareUpload, .firmwareList,
+        .firmwareUpload, .firmwareList, .firmwareUpdate, .firmwareRollout,
         .qa,
         .sync,
         .sim, .completions, .help, .version,

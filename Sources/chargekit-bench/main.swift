@@ -9,6 +9,8 @@ let usage = """
                                      [--size SIZE] [--repeats N] [--only get|upload]
            chargekit-bench config [--chargers N] [--concurrency N] [--speed X]
                                   [--repeats N] [--seed N] [--chargekit PATH]
+           chargekit-bench firmware [--size SIZE] [--repeats N] [--chargers N] [--speed X]
+                                    [--concurrency N] [--sample N] [--only upload|rollout]
 
       transport   CurlHTTP vs URLSession (small GETs) and vs the curl command line
                   (a large PUT from a file), on a loopback server in its own process.
@@ -27,6 +29,16 @@ let usage = """
         --repeats N       runs per side (default 1), alternating which goes first
         --seed N          the simulated fleet (default 1)
         --chargekit PATH  the chargekit binary (default: next to chargekit-bench)
+      firmware    `firmware upload` vs curl -T sending the same chunks to a simulated
+                  backend; `firmware rollout` over a simulated fleet vs a Python
+                  `requests` client updating one charger at a time (docs/tools).
+        --size SIZE       upload size (default 1G, at most 1G)
+        --repeats N       upload runs per side (default 3); medians are compared
+        --chargers N      simulated fleet for the rollout (default 10000)
+        --speed X         simulator speed (default 100)
+        --concurrency N   rollout concurrency (default 256)
+        --sample N        chargers the reference updates (default 100)
+        --only upload|rollout
 
     exit status: 0 all targets met, 1 a target missed or a check failed, 64 usage,
     70 the benchmark itself failed.
@@ -67,6 +79,14 @@ do {
         status = try Transport.run(Array(arguments.dropFirst()))
     case "config":
         status = try ConfigScenario.run(Array(arguments.dropFirst()))
+    case "firmware":
+        status = try FirmwareBench.run(Array(arguments.dropFirst()))
+    case "fw-sim":
+        status = try FirmwareBench.simChild(Array(arguments.dropFirst()))
+    case "fw-upload-client":
+        status = try blocking { try await FirmwareBench.uploadClient(Array(arguments.dropFirst())) }
+    case "fw-rollout-client":
+        status = try blocking { try await FirmwareBench.rolloutClient(Array(arguments.dropFirst())) }
     case "serve":
         guard arguments.count == 1 else { throw UsageError(message: "serve takes no arguments") }
         BenchServer.serve()

@@ -120,6 +120,20 @@ import TestSupport
         }
     }
 
+    /// A third of the requests answered 503: the transport's retries and the upload's rewinds
+    /// still deliver the image intact.
+    @Test func anUploadGetsThroughABackendFailingAThirdOfItsRequests() async throws {
+        try await SimUnderTest.with(["--chargers", "2", "--speed", "50", "--error-rate", "0.33", "--seed", "4"]) { sim in
+            try await sim.login("demo-operator")
+            let image = sim.sandbox.root + "/flaky.bin"
+            try Self.writeImage(image, size: 12 * 1024 * 1024 + 1, seed: 21)
+            let result = try await sim.run(["firmware", "upload", image, "--firmware-version", "flaky-1", "--model", "Pro", "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try JSONValue(parsing: result.stdout)["sha256"]?.stringValue == (try SHA256.hex(fileAt: image)))
+            #expect(result.stderr.contains("retry"), "retries were needed: \(result.stderr)")
+        }
+    }
+
     @Test func aSignedImageIsDeclaredSigned() async throws {
         try await SimUnderTest.with(["--chargers", "2", "--speed", "50"]) { sim in
             try await sim.login("demo-operator")

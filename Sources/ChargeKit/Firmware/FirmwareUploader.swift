@@ -266,7 +266,7 @@ public struct FirmwareUploader: Sendable {
 
 extension Result where Failure == BackendError {
     /// The outcome of a backend call, to look at its error before deciding to throw it.
-    init(awaiting body: () async throws(BackendError) -> Success) async {
+    init(isolation: isolated (any Actor)? = #isolation, awaiting body: () async throws(BackendError) -> Success) async {
         do {
             self = .success(try await body())
         } catch {

@@ -1,4 +1,5 @@
 import ChargeKit
+import Foundation
 
 /// Firmware errors as exit codes (ErrorMapping asks through this protocol, so the firmware
 /// cases live beside the firmware commands).
@@ -21,5 +22,23 @@ extension FirmwareUploadError: FirmwareErrorReporting {
             case .inconsistentOffset: ErrorReport(code: .protocol, message: description, hint: nil)
             }
         }
+    }
+}
+
+extension FirmwareUpdateRefusal: FirmwareErrorReporting {
+    var report: ErrorReport {
+        switch self {
+        case .noSuchFirmware: ErrorReport(code: .dataError, message: description, hint: "See 'chargekit firmware list'.")
+        case .incompatible: ErrorReport(code: .dataError, message: description, hint: nil)
+        case .offline: ErrorReport(code: .unavailable, message: description, hint: "Wait until the charger is online.")
+        }
+    }
+}
+
+extension RolloutStateError: FirmwareErrorReporting {
+    var report: ErrorReport {
+        FileManager.default.fileExists(atPath: path)
+            ? ErrorReport(code: .dataError, message: description, hint: nil)
+            : ErrorReport(code: .noInput, message: description, hint: "Start a rollout without --resume first.")
     }
 }

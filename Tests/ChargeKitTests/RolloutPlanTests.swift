@@ -1,0 +1,88 @@
+import BackendAPI
+import Foundation
+import JSON
+import Testing
+@testable import ChargeKit
+
+@Suite struct RolloutPlanTests {
+    @Test func wavesSplitCumulativelyAndRoundUp() throws {
+        let ids = (1...200).map { "CP-\($0)" }
+        let waves = WaveSpec.standard.split(ids)
+        #expect(waves.map(\.count) == [2, 18, 80, 100])
+        #expect(Array(waves.joined()) == ids, "every charger once, in order")
+        #expect(WaveSpec.standard.split(["a", "b", "c"]).map(\.count) == [1, 1, 1], "empty waves dropped, first has one")
+        #expect(try WaveSpec(parsing: "5,50%,100%").split(ids).map(\.count) == [5, 95, 100])
+        #expect(throws: WaveSpec.Error.self) { try WaveSpec(parsing: "10%,50%") }
+        #expect(throws: WaveSpec.Error.self) { try WaveSpec(parsing: "50%,10%,100%") }
+        #expect(throws: WaveSpec.Error.self) { try WaveSpec(parsing: "0%,100%") }
+        #expect(throws: WaveSpec.Error.self) { try WaveSpec(parsing: "x,100%") }
+        #expect(try WaveSpec(parsing: "1%, 10%,100%").description == "1%,10%,100%")
+    }
+
+    @Test func failureBudgets() {
+        #expect(FailureBudget(parsing: "2%")?.limit(waveSize: 100) == 2)
+        #expect(FailureBudget(parsing: "2%")?.limit(waveSize: 49) == 0)
+        #expect(FailureBudget(parsing: "3")?.limit(waveSize: 1) == 3)
+        #expect(FailureBudget(parsing: "-1") == nil && FailureBudget(parsing: "101%") == nil && FailureBudget(parsing: "x") == nil)
+    }
+
+    @Test func shardsPartitionAnyFleet() {
+        let ids = (1...5000).map { String(format: "CP-%05d", $0) }
+        for n in [1, 2, 3, 7] {
+            var seen: [String: Int] = [:]
+            for k in 1...n {
+                let shard = Shard(index: k, count: n)
+                for id in ids where shard?.contains(id) == true { seen[id, default: 0] += 1 }
+            }
+            #expect(seen.count == ids.count && seen.values.allSatisfy { $0 == 1 }, "n=\(n)")
+        }
+        #expect(Shard(parsing: "2/4") == Shard(index: 2, count: 4))
+        #expect(Shard(parsing: "0/4") == nil && Shard(parsing: "5/4") == nil && Shard(parsing: "1") == nil)
+    }
+
+    @Test func thePlanSkipsWhatItMustAndPicksTheImagePerModel() {
+        func charger(_ id: String, _ model: String?, _ version: String, connected: Bool = true) -> ChargerSummary {
+            ChargerSummary(id: id, vendor: "V", model: model, serialNumber: nil, firmwareVersion: version, ocppVersion: .v16,
+                           connected: connected, siteId: "S")
+        }
+        let now = Date()
+        let catalogue = [
+            Firmware(id: "fw_a", version: "2.0", models: ["A"], size: 1, sha256: "", approved: false, uploadedAt: now, signed: false),
+            Firmware(id: "fw_a2", version: "2.0", models: ["A"], size: 1, sha256: "", approved: true, uploadedAt: now - 60, signed: false),
+            Firmware(id: "fw_b", version: "2.0", models: ["B"], size: 1, sha256: "", approved: true, uploadedAt: now, signed: false),
+        ]
+        let plan = RolloutPlan.make(
+            target: "2.0", selection: [], selected: [charger("CP-5", "A", "1.0"), charger("CP-1", "B", "1.0"), charger("CP-2", "A", "2.0"),
+                                                    charger("CP-3", "C", "1.0"), charger("CP-4", "A", "1.0", connected: false),
+                                                    charger("CP-6", nil, "1.0")],
+            catalogue: catalogue, shard: nil, waveSpec: .standard, budget: .count(0), options: FirmwareUpdateOptions())
+        #expect(Array(plan.waves.joined()) == ["CP-1", "CP-5"])
+        #expect(plan.chargers["CP-5"]?.firmwareId == "fw_a2", "the approved image first")
+        #expect(plan.chargers["CP-1"]?.firmwareId == "fw_b")
+        #expect(plan.skipped.map(\.id) == ["CP-2", "CP-3", "CP-4", "CP-6"])
+        #expect(plan.skipped.map(\.reason) == [.alreadyOnTarget, .incompatible, .offline, .incompatible])
+    }
+
+    @Test func theTrackerFollowsDomainRules() {
+        func event(_ type: String, _ payload: JSONObject, seq: Int64 = 1) -> Event {
+            Event(seq: seq, chargerId: "CP-1", ocppVersion: .v201, type: type, receivedAt: Date(), payload: payload)
+        }
+        var t = FirmwareTracker(chargerId: "CP-1", targetVersion: "2.0", requestId: 7)
+        #expect(t.apply(event("FirmwareStatusNotification", ["status": "Downloading", "requestId": 8])) == nil, "another request")
+        #expect(t.apply(event("FirmwareStatusNotification", ["status": "Idle"])) == nil)
+        #expect(t.apply(event("FirmwareStatusNotification", ["status": "Installing", "requestId": 7]))?.status == "Installing")
+        #expect(t.outcome == nil)
+        t.apply(event("BootNotification", ["chargingStation": ["firmwareVersion": "1.0"], "reason": "FirmwareUpdate"]))
+        #expect(t.outcome == .failed(status: "Booted", reason: "booted with 1.0, not 2.0"), "a boot on the old version after installing")
+
+        var silent = FirmwareTracker(chargerId: "CP-1", targetVersion: "2.0")
+        silent.apply(event("BootNotification", ["firmwareVersion": "2.0"]))
+        #expect(silent.outcome == .succeeded)
+
+        var unrelatedBoot = FirmwareTracker(chargerId: "CP-1", targetVersion: "2.0")
+        unrelatedBoot.apply(event("BootNotification", ["firmwareVersion": "1.0"]))
+        #expect(unrelatedBoot.outcome == nil, "a reboot before installing decides nothing")
+        unrelatedBoot.apply(event("FirmwareStatusNotification", ["status": "DownloadFailed"]))
+        #expect(unrelatedBoot.outcome == .failed(status: "DownloadFailed", reason: "the charger reported DownloadFailed"))
+    }
+}
