@@ -28,7 +28,11 @@ let package = Package(
         .target(name: "ChargeKit", dependencies: ["CurlHTTP", "BackendAPI", "Checksum", "JSON", "OCPP"],
                 resources: [.embedInCode("Checklists/commissioning.json"), .embedInCode("Checklists/periodic.json")]),
         .target(name: "ChargeKitSim", dependencies: ["OCPP", "BackendAPI", "HTTPServerKit", "CurlHTTP", "Checksum", "JSON"]),
-        .target(name: "ChargeKitCLI", dependencies: ["ChargeKit", "ChargeKitSim", "JSON"]),
+        // `commission --sim` uses the example profile and answers from Fixtures (linked from
+        // Sources/ChargeKitCLI/Examples), compiled in so they work from any binary.
+        .target(name: "ChargeKitCLI", dependencies: ["ChargeKit", "ChargeKitSim", "JSON"],
+                resources: [.embedInCode("Examples/cpo-base.json"), .embedInCode("Examples/commissioning-answers.json"),
+                            .embedInCode("Examples/installation.png")]),
         .executableTarget(name: "chargekit", dependencies: ["ChargeKitCLI"]),
         .target(name: "TestSupport", dependencies: ["HTTPServerKit", "Checksum"]),
         .executableTarget(name: "chargekit-bench", dependencies: ["CurlHTTP", "TestSupport", "Checksum", "ChargeKit", "ChargeKitSim", "BackendAPI"]),

@@ -6,6 +6,7 @@ import Synchronization
 public enum CLI {
     /// Every command, in the order `chargekit --help` lists them.
     public static let commands: [Command] = [
+        .commission,
         .login, .logout, .whoami,
         .chargersList, .status,
         .configGet, .configDiff, .configApply,

@@ -126,6 +126,15 @@ public struct Settings: Sendable {
                         timeout: timeout, insecure: options.flag(GlobalOptions.insecure))
     }
 
+    /// The same settings pointed at another backend, token file and local store, for a
+    /// command that brings its own backend (`commission --sim`).
+    func replacing(backend url: URL, tokenFile path: String, dataDirectory data: String) -> Settings {
+        let source = SettingSource.builtIn("--sim")
+        return Settings(configDirectory: configDirectory, dataDirectory: data, configFile: configFile,
+                        backend: Resolved(url, from: source), tokenFile: Resolved(path, from: source), cacert: nil, cert: nil,
+                        key: nil, timeout: timeout, insecure: false)
+    }
+
     /// Settings for commands that resolve none (help, version).
     static let unresolved = Settings(configDirectory: nil, dataDirectory: nil, configFile: nil, backend: nil,
                                      tokenFile: nil, cacert: nil, cert: nil, key: nil, timeout: nil, insecure: false)

@@ -105,7 +105,9 @@ public struct FirmwareUpdater: Sendable {
     /// Sends the update and, with `wait`, follows the charger's events until it is over or
     /// `wait` runs out (then the backend's own record has the last word). `onStep` gets each
     /// step as it arrives.
-    public func run(_ plan: Plan, options: FirmwareUpdateOptions, wait: Duration?,
+    /// `idempotencyKey` fixed by the caller makes a repeated run (after a crash) a replay of
+    /// the same update at the backend rather than a second one.
+    public func run(_ plan: Plan, options: FirmwareUpdateOptions, wait: Duration?, idempotencyKey: String? = nil,
                     onStep: @escaping @Sendable (FirmwareStep) -> Void = { _ in }) async throws -> Followed {
         let id = plan.charger.id
         // The watcher pins the feed before the request, so no status can slip past.
@@ -114,7 +116,7 @@ public struct FirmwareUpdater: Sendable {
         if wait != nil { try await watcher.start() }
         defer { Task { await watcher.stop() } }
         let update = try await client.startFirmwareUpdate(id, options.request(plan.firmware.id),
-                                                          idempotencyKey: "fwupd-" + UUID().uuidString.lowercased())
+                                                          idempotencyKey: idempotencyKey ?? "fwupd-" + UUID().uuidString.lowercased())
         var tracker = FirmwareTracker(chargerId: id, targetVersion: plan.firmware.version)
         if let step = tracker.answered(update) { onStep(step) }
         guard let wait, tracker.outcome == nil else {

@@ -123,7 +123,7 @@ public enum ChecklistRule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `1`, `0.5`, `1.37`: no trailing zeros.
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return String(value)
     }

@@ -9,12 +9,39 @@ public struct InspectionRenderer: Sendable {
     public let evaluation: ChecklistEvaluation
     /// The bytes of each stored photo, by item id (nil: not available, shown by name only).
     public let photos: [String: Data]
+    /// Tables after the checklist: what else was done on site (the commissioning steps, the
+    /// acceptance tests).
+    public let appendices: [Appendix]
 
-    public init(draft: InspectionDraft, template: ChecklistTemplate, photos: [String: Data] = [:]) {
+    /// A titled table; rows marked failed are highlighted as failed items are.
+    public struct Appendix: Sendable, Equatable {
+        public var title: String
+        public var columns: [String]
+        public var rows: [Row]
+
+        public struct Row: Sendable, Equatable {
+            public var cells: [String]
+            public var failed: Bool
+
+            public init(_ cells: [String], failed: Bool = false) {
+                self.cells = cells
+                self.failed = failed
+            }
+        }
+
+        public init(title: String, columns: [String], rows: [Row]) {
+            self.title = title
+            self.columns = columns
+            self.rows = rows
+        }
+    }
+
+    public init(draft: InspectionDraft, template: ChecklistTemplate, photos: [String: Data] = [:], appendices: [Appendix] = []) {
         self.draft = draft
         self.template = template
         evaluation = ChecklistEvaluation(template: template, answers: draft.plainAnswers)
         self.photos = photos
+        self.appendices = appendices
     }
 
     var verdictText: String {
@@ -142,6 +169,17 @@ public struct InspectionRenderer: Sendable {
                 out += "<figcaption>\(Self.escape(item.id)) · \(Self.escape(item.text)) · sha256 \(photo.sha256.prefix(12))…</figcaption></figure>\n"
             }
         }
+        for appendix in appendices {
+            out += "<h2>\(Self.escape(appendix.title))</h2>\n<table>\n<tr>"
+            for column in appendix.columns { out += "<th>\(Self.escape(column))</th>" }
+            out += "</tr>\n"
+            for row in appendix.rows {
+                out += row.failed ? "<tr class=\"fail\">" : "<tr>"
+                for cell in row.cells { out += "<td>\(Self.escape(cell))</td>" }
+                out += "</tr>\n"
+            }
+            out += "</table>\n"
+        }
         let signer = draft.inspector.map { $0.name + ($0.registration.map { ", \($0)" } ?? "") } ?? ""
         let signedAt = draft.report.map { Self.date($0.finishedAt) } ?? ""
         out += """
@@ -175,6 +213,14 @@ public struct InspectionRenderer: Sendable {
                 var check = item.text
                 if let note = draft.answers[item.id]?.note { check += " (note: \(note))" }
                 out += "| \(item.id) | \(Self.markdownEscape(check)) | \(Self.label(judged.status)) | \(Self.markdownEscape(shownValue(item, judged))) | \(Self.markdownEscape(judged.limit ?? "")) |\n"
+            }
+        }
+        for appendix in appendices {
+            out += "\n## \(appendix.title)\n\n| " + appendix.columns.map(Self.markdownEscape).joined(separator: " | ") + " |\n|"
+            out += String(repeating: "---|", count: appendix.columns.count) + "\n"
+            for row in appendix.rows {
+                let cells = row.cells.map(Self.markdownEscape)
+                out += "| " + (row.failed ? cells.map { "**\($0)**" } : cells).joined(separator: " | ") + " |\n"
             }
         }
         if let report = draft.report { out += "\nReport \(report.id), content sha256 `\(report.contentHash)`\n" }

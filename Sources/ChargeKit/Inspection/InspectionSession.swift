@@ -103,9 +103,19 @@ public struct InspectionSession: Sendable {
         return filled
     }
 
+    /// Who signs: the inspector given, else the name answered to the checklist's signature item.
+    public var signer: Inspector? {
+        if let inspector = draft.inspector { return inspector }
+        for item in template.items where item.kind == .signature {
+            if case .signature(let name)? = draft.answers[item.id]?.answer { return Inspector(name: name) }
+        }
+        return nil
+    }
+
     /// Seals the report (see `InspectionDraft.finish`) and saves it.
     public mutating func finish(at date: Date = Date()) throws -> InspectionReport {
         var updated = draft
+        if updated.inspector == nil { updated.inspector = signer }
         let report = try updated.finish(template: template, at: date)
         try save(updated)
         return report

@@ -73,8 +73,9 @@ enum Inspect {
                 throw CLIError(.dataError, "required items are unanswered: \(missing.joined(separator: ", "))",
                                hint: "Answer them in --answers \(input.answersFile ?? "FILE") or run on a terminal; the draft \(session.draft.id) is kept.")
             }
-            guard session.draft.inspector != nil else {
-                throw UsageError("--inspector NAME is needed to sign the report (the draft \(session.draft.id) is kept)", commandPath: spec.path)
+            guard session.signer != nil else {
+                throw UsageError("--inspector NAME (or an answer to the signature item) is needed to sign the report "
+                                 + "(the draft \(session.draft.id) is kept)", commandPath: spec.path)
             }
         }
         let report = try session.finish()

@@ -187,7 +187,7 @@ struct InspectWalk {
 
     /// Asks for the inspector when none was given, shows the outcome and asks to sign.
     mutating func sign() async throws -> Bool {
-        if session.draft.inspector == nil {
+        if session.signer == nil {
             var name = ""
             while name.isEmpty {
                 guard let line = try await reader.line("inspector's name: ") else { return false }
@@ -202,7 +202,7 @@ struct InspectWalk {
         for failure in evaluation.failures {
             err.write("  \(failure.id) \(failure.text): \(failure.message ?? "failed")\n")
         }
-        let name = session.draft.inspector?.name ?? ""
+        let name = session.signer?.name ?? ""
         return try await reader.confirm("sign and finish the report as \(name)?", default: true)
     }
 }
