@@ -73,6 +73,9 @@ public struct CommissionState: Codable, Sendable, Equatable {
     public var inspectionId: String?
     public var qaRunId: String?
     public var reportPath: String?
+    /// The catalogue id of the firmware update asked for, set before the request: a run
+    /// resumed after a crash follows that update instead of asking again.
+    public var firmwareRequested: String?
 
     public init(charger: String, fingerprint: String, startedAt: Date = Date()) {
         self.charger = charger

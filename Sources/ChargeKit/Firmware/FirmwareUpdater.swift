@@ -105,9 +105,7 @@ public struct FirmwareUpdater: Sendable {
     /// Sends the update and, with `wait`, follows the charger's events until it is over or
     /// `wait` runs out (then the backend's own record has the last word). `onStep` gets each
     /// step as it arrives.
-    /// `idempotencyKey` fixed by the caller makes a repeated run (after a crash) a replay of
-    /// the same update at the backend rather than a second one.
-    public func run(_ plan: Plan, options: FirmwareUpdateOptions, wait: Duration?, idempotencyKey: String? = nil,
+    public func run(_ plan: Plan, options: FirmwareUpdateOptions, wait: Duration?,
                     onStep: @escaping @Sendable (FirmwareStep) -> Void = { _ in }) async throws -> Followed {
         let id = plan.charger.id
         // The watcher pins the feed before the request, so no status can slip past.
@@ -116,9 +114,31 @@ public struct FirmwareUpdater: Sendable {
         if wait != nil { try await watcher.start() }
         defer { Task { await watcher.stop() } }
         let update = try await client.startFirmwareUpdate(id, options.request(plan.firmware.id),
-                                                          idempotencyKey: idempotencyKey ?? "fwupd-" + UUID().uuidString.lowercased())
+                                                          idempotencyKey: "fwupd-" + UUID().uuidString.lowercased())
         var tracker = FirmwareTracker(chargerId: id, targetVersion: plan.firmware.version)
         if let step = tracker.answered(update) { onStep(step) }
+        return try await follow(update, tracker: tracker, watcher: watcher, events: events, wait: wait, onStep: onStep)
+    }
+
+    /// Follows an update already at the backend (one a crashed run asked for): its record
+    /// first, then the charger's events until it is over or `wait` runs out.
+    public func follow(_ job: FirmwareUpdate, wait: Duration,
+                       onStep: @escaping @Sendable (FirmwareStep) -> Void = { _ in }) async throws -> Followed {
+        let watcher = EventWatcher(client: client, options: EventWatcher.Options(chargers: [job.chargerId], types: FirmwareTracker.eventTypes))
+        let events = await watcher.stream()
+        try await watcher.start()
+        defer { Task { await watcher.stop() } }
+        // Read again with the feed pinned: whatever happens from here on is either in the record or on the feed.
+        let current = try await client.firmwareUpdate(job.id)
+        var tracker = FirmwareTracker(chargerId: job.chargerId, targetVersion: job.targetVersion, requestId: current.requestId)
+        for step in FirmwareTracker.steps(of: current) { onStep(step) }
+        if tracker.adopt(current) != nil { return Followed(update: current, tracker: tracker, timedOut: false) }
+        return try await follow(current, tracker: tracker, watcher: watcher, events: events, wait: wait, onStep: onStep)
+    }
+
+    private func follow(_ update: FirmwareUpdate, tracker start: FirmwareTracker, watcher: EventWatcher, events: AsyncStream<Event>,
+                        wait: Duration?, onStep: @escaping @Sendable (FirmwareStep) -> Void) async throws -> Followed {
+        var tracker = start
         guard let wait, tracker.outcome == nil else {
             return Followed(update: update, tracker: tracker, timedOut: false)
         }

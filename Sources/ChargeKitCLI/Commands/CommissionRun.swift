@@ -94,7 +94,7 @@ struct CommissionRun {
             switch step {
             case .status: return try await CommissionSteps.status(self)
             case .configure: return try await CommissionSteps.configure(self)
-            case .firmware: return try await CommissionSteps.firmware(self)
+            case .firmware: return try await CommissionSteps.firmware(&self)
             case .qa: return try await CommissionSteps.qa(&self)
             case .inspection: return try await CommissionSteps.inspection(&self)
             case .site: return try await CommissionSteps.site(self)

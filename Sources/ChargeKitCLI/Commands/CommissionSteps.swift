@@ -75,10 +75,23 @@ enum CommissionSteps {
 
     // MARK: firmware
 
-    static func firmware(_ run: CommissionRun) async throws -> Record {
+    static func firmware(_ run: inout CommissionRun) async throws -> Record {
         if run.input.firmware == "skip" { return Record(step: .firmware, status: .skipped, summary: "left as it is (--firmware skip)") }
         let charger = try await run.client.charger(run.id)
         let updater = FirmwareUpdater(client: run.client)
+        let say = run.say
+        let onStep: @Sendable (FirmwareStep) -> Void = { step in
+            say("      \(Timestamp.format(step.at))  \(step.status)" + (step.info.map { "  \($0)" } ?? ""))
+        }
+        let from = charger.firmwareVersion ?? "?"
+        if let requested = run.state.firmwareRequested,
+           let job = try await run.client.firmwareUpdates(chargerId: run.id).items.first(where: { $0.firmwareId == requested }),
+           job.active || FirmwareTracker.outcome(of: job)?.succeeded == true {
+            // Asked for before the interruption: follow that update rather than ask twice.
+            run.say("      following update \(job.id), asked for before the interruption")
+            let followed = try await updater.follow(job, wait: run.input.firmwareTimeout, onStep: onStep)
+            return firmwareRecord(followed, from: run.state.record(of: .status)?.detail?["firmwareVersion"]?.stringValue ?? from)
+        }
         let target: Firmware
         if run.input.firmware == "approved" {
             guard let model = charger.model else { return failed(.firmware, .checksFailed, "the charger reports no model") }
@@ -90,28 +103,29 @@ enum CommissionSteps {
         } else {
             target = try await updater.resolve(run.input.firmware, model: charger.model)
         }
-        let from = charger.firmwareVersion ?? "?"
         if charger.firmwareVersion == target.version {
             return Record(step: .firmware, status: .done, summary: "already on \(target.version)")
         }
         let plan = try await updater.plan(charger: run.id, to: target.id)
-        let say = run.say
-        // The key is the run's: a commissioning resumed mid-update follows the same job.
-        let followed = try await updater.run(plan, options: FirmwareUpdateOptions(), wait: run.input.firmwareTimeout,
-                                             idempotencyKey: "commission-\(run.state.runId)-firmware") { step in
-            say("      \(Timestamp.format(step.at))  \(step.status)" + (step.info.map { "  \($0)" } ?? ""))
-        }
+        run.state.firmwareRequested = target.id
+        try run.store.save(run.state)
+        let followed = try await updater.run(plan, options: FirmwareUpdateOptions(), wait: run.input.firmwareTimeout, onStep: onStep)
+        return firmwareRecord(followed, from: from)
+    }
+
+    static func firmwareRecord(_ followed: FirmwareUpdater.Followed, from: String) -> Record {
+        let target = followed.update.targetVersion
         let detail = try? JSONValue(encoding: followed.tracker.steps)
         if followed.timedOut {
             return failed(.firmware, .tempFail, "no outcome within the firmware timeout (update \(followed.update.id))", detail: detail)
         }
         switch followed.tracker.outcome {
         case .succeeded?:
-            return Record(step: .firmware, status: .done, summary: "\(from) → \(target.version)", detail: detail)
+            return Record(step: .firmware, status: .done, summary: "\(from) → \(target)", detail: detail)
         case .failed(let status, let reason)?:
-            return failed(.firmware, .checksFailed, "update to \(target.version) failed: \(status) (\(reason))", detail: detail)
+            return failed(.firmware, .checksFailed, "update to \(target) failed: \(status) (\(reason))", detail: detail)
         case nil:
-            return failed(.firmware, .tempFail, "the update to \(target.version) has no outcome yet (update \(followed.update.id))", detail: detail)
+            return failed(.firmware, .tempFail, "the update to \(target) has no outcome yet (update \(followed.update.id))", detail: detail)
         }
     }
 
