@@ -12,7 +12,8 @@ import Foundation
 ///     if !result.succeeded { print(result.failures) }
 ///
 /// Requests per charger: one read, one write (none when nothing differs), one verify read;
-/// a reset adds the Reset command and a second verify read (the feed's long poll is shared).
+/// a reset adds the Reset command, and the verify read waits for the boot (the feed's long
+/// poll that sees the boot is shared by every charger of the run).
 /// Without a known identity (`identity: nil`) the charger itself is read first. Each request
 /// carries up to the API's 500 keys; the backend splits them into OCPP messages within the
 /// charger's own limits (GetConfigurationMaxKeys, ItemsPerMessage, BytesPerMessage).
@@ -124,12 +125,10 @@ public final class ConfigurationApplier: Sendable {
             }
         }
 
-        let reread = rebooted ? try await readAfterBoot(chargerId, keys: plan.keysToVerify, version: version)
-            : try await read(chargerId, keys: plan.keysToVerify, version: version)
-        var report = plan.verify(results: answers, reread: reread, afterReboot: rebooted)
+        // The answers say whether a reset is due, so the one verify read comes after it.
         let sentSomething = !request.isEmpty || !result.securitySteps.isEmpty
         let wantsReset = switch options.reboot {
-        case .auto: report.outcomes.contains { $0.result == .rebootPending && !Self.isSecurityProfile($0, plan) }
+        case .auto: answers.contains { $0.status == .rebootRequired }
         case .always: sentSomething
         case .never: false
         }
@@ -141,15 +140,15 @@ public final class ConfigurationApplier: Sendable {
             var record = ResetRecord(reason: options.reboot == .always ? .requested : .rebootRequired,
                                      command: Self.describe(command), status: status, booted: false)
             if status == "Accepted" || status == "Scheduled" {
-                if await awaitBoot(chargerId, after: marker, record: &record) {
-                    let reread = try await readAfterBoot(chargerId, keys: plan.keysToVerify, version: version)
-                    report = plan.verify(results: answers, reread: reread, afterReboot: true)
-                }
+                rebooted = await awaitBoot(chargerId, after: marker, record: &record)
             } else {
                 record.problem = "the charger answered the reset \(status ?? "without a status")"
             }
             result.reset = record
         }
+        let reread = rebooted ? try await readAfterBoot(chargerId, keys: plan.keysToVerify, version: version)
+            : try await read(chargerId, keys: plan.keysToVerify, version: version)
+        var report = plan.verify(results: answers, reread: reread, afterReboot: rebooted)
         if securityFailed {
             // The change did not go through: the key is refused, not waiting for a reboot.
             for index in report.outcomes.indices where Self.isSecurityProfile(report.outcomes[index], plan) {

@@ -49,6 +49,12 @@ enum ConfigApply {
                 result = try await applier.apply(id, profile: profile)
             } catch {
                 await applier.shutdown()
+                // The charger went away part-way: say which keys it answered before it did.
+                if let answered = (error as? BackendError)?.problem?.results, !answered.isEmpty {
+                    context.console.info("\(id) answered before the request failed: "
+                                         + answered.map { "\($0.key) \($0.status.rawValue)" }.joined(separator: ", ")
+                                         + "; applying again is safe")
+                }
                 throw error
             }
             await applier.shutdown()
