@@ -224,4 +224,43 @@ import TestSupport
             #expect(others.stderr.contains("20 of 20 chargers conform"), "\(others.stderr)")
         }
     }
+
+    /// The 2.0.1 way to a new security profile (network profile slot, priority, reset), a
+    /// dry run that sends nothing, and --reboot always on a charger no key asked to reset.
+    @Test func securityProfileDryRunAndRebootAlwaysOn201() async throws {
+        try await SimUnderTest.with(["--chargers", "10", "--speed", "50", "-v"]) { sim in
+            try await sim.login("demo-installer")
+            let chargers = try await Self.fleet(sim, count: 10)
+            // Kempower: no key answers RebootRequired, so every reset below is chargekit's choice.
+            let id = try Self.id(chargers) { $0["vendor"] == "Kempower" }
+            let profile = packageRoot.appendingPathComponent("Fixtures/profiles/security-profile-2.json").path
+            let commands = "/v1/chargers/\(id)/commands"
+
+            let dry = try await sim.run(["config", "apply", id, "--profile", profile, "--dry-run", "--json"])
+            #expect(dry.status == 0, "\(dry.stderr)")
+            let planned = try JSONValue(parsing: dry.stdout)
+            #expect(planned["dryRun"] == true && planned["outcomes"] == nil)
+            #expect(planned["sent"]?.arrayValue?.contains("SetNetworkProfile (setNetworkProfile)") == true, "\(dry.stdout)")
+            #expect(Self.requests(sim, "POST", "/v1/chargers/\(id)/configuration") == 0)
+            #expect(Self.requests(sim, "POST", commands) == 0)
+
+            let apply = try await sim.run(["config", "apply", id, "--profile", profile, "--json"])
+            #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+            let result = try JSONValue(parsing: apply.stdout)
+            #expect(result["securitySteps"]?.arrayValue?.compactMap { $0["step"]?.stringValue }
+                    == ["setNetworkProfile", "setNetworkConfigurationPriority", "reset"])
+            #expect(result["securitySteps"]?.arrayValue?.allSatisfy { $0["succeeded"] == true } == true)
+            #expect(result["reset"]?["reason"] == "securityProfile" && result["reset"]?["booted"] == true)
+            let security = try #require(result["outcomes"]?.arrayValue?.first { $0["key"] == "SecurityCtrlr.SecurityProfile" })
+            #expect(security["result"] == "verified" && security["current"] == "2")
+            #expect(Self.requests(sim, "POST", commands) == 3, "three steps, one reset among them")
+
+            let always = try await sim.run(["config", "apply", id, "--profile", profile, "--reboot", "always", "--json"])
+            #expect(always.status == 0, "\(always.stderr)")
+            let again = try JSONValue(parsing: always.stdout)
+            #expect(again["securitySteps"]?.arrayValue?.isEmpty == true, "the security profile is already 2")
+            #expect(again["reset"]?["reason"] == "requested" && again["reset"]?["command"] == "Reset OnIdle")
+            #expect(Self.requests(sim, "POST", commands) == 4)
+        }
+    }
 }
