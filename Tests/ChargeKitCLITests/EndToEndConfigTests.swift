@@ -263,4 +263,29 @@ import TestSupport
             #expect(Self.requests(sim, "POST", commands) == 4)
         }
     }
+
+    /// A charger that never connected has no identity to resolve the profile for: alone it
+    /// is "unavailable" (69), in a fleet it is one failed row among verified ones.
+    @Test func aChargerThatNeverBootedFailsAloneAndInAFleet() async throws {
+        try await SimUnderTest.with(["--chargers", "5", "--speed", "50", "--fault", "CP-0002:offline"]) { sim in
+            try await sim.login("demo-installer")
+            let profile = try Self.writeProfile(sim.sandbox)
+            let deadline = ContinuousClock.now + .seconds(90)
+            while try await JSONValue(parsing: sim.run(["chargers", "list", "--json"]).stdout).arrayValue?
+                .filter({ $0["connected"] == true && $0["ocppVersion"] != nil }).count != 4 {
+                guard ContinuousClock.now < deadline else { throw CancellationError() }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let alone = try await sim.run(["config", "diff", "CP-0002", "--profile", profile])
+            #expect(alone.status == 69, "\(alone.stderr)")
+            #expect(alone.stderr.contains("CP-0002 has not sent a BootNotification yet"), "\(alone.stderr)")
+            let fleet = try await sim.run(["config", "apply", "--select", "id=CP-*", "--profile", profile])
+            #expect(fleet.status == 1, "\(fleet.stderr)")
+            #expect(fleet.stderr.contains("CP-0002: CP-0002 has not sent a BootNotification yet"), "\(fleet.stderr)")
+            #expect(fleet.stderr.contains("4 of 5 chargers applied and verified"), "\(fleet.stderr)")
+            let rows = fleet.stdout.split(separator: "\n").filter { $0.hasPrefix("CP-") }
+            #expect(rows.count == 5)
+            #expect(rows.filter { $0.hasSuffix("verified") }.count == 4, "\(fleet.stdout)")
+        }
+    }
 }

@@ -16,8 +16,8 @@ enum ConfigApply {
             Resolves the profile for the charger, reads its configuration, sends every key that \
             differs (and every write-only key) in as few requests as the backend takes, and \
             reports the charger's answer per key. When a key answers RebootRequired, --reboot auto \
-            resets the charger, waits for its new BootNotification on the events feed and reads \
-            again. Afterwards every readable key is read back and compared; write-only keys count \
+            resets the charger and waits for its new BootNotification on the events feed. \
+            Afterwards every readable key is read back and compared; write-only keys count \
             by their Accepted answer. On OCPP 2.0.1 a security profile change goes through \
             SetNetworkProfile, NetworkConfigurationPriority and a reset.
 
