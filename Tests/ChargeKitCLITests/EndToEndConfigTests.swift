@@ -288,4 +288,25 @@ import TestSupport
             #expect(rows.filter { $0.hasSuffix("verified") }.count == 4, "\(fleet.stdout)")
         }
     }
+
+    /// The fleet run in-process, against the simulator process: a bar on a terminal's
+    /// stderr, and no escape sequence or carriage return when stderr is piped.
+    @Test func aFleetRunDrawsABarOnlyOnATerminal() async throws {
+        try await SimUnderTest.with(["--chargers", "12", "--speed", "50"]) { sim in
+            try await sim.login("demo-installer")
+            let profile = try Self.writeProfile(sim.sandbox)
+            _ = try await Self.fleet(sim, count: 12)
+            let arguments = ["config", "diff", "--select", "id=CP-*", "--profile", profile, "--concurrency", "4"]
+            let terminal = await sim.sandbox.run(arguments, tty: .init(stderr: true))
+            #expect(terminal.status == 1, "drifts: \(terminal.stderr)")
+            #expect(terminal.stderr.contains("\r") && terminal.stderr.contains("config diff") && terminal.stderr.contains("12/12 chargers"),
+                    "\(terminal.stderr.debugDescription)")
+            #expect(terminal.stdout.split(separator: "\n").filter { $0.hasPrefix("CP-") }.count == 12)
+            let piped = await sim.sandbox.run(arguments)
+            #expect(piped.status == 1)
+            #expect(!piped.stderr.contains("\r") && !piped.stderr.contains("\u{1B}") && !piped.stdout.contains("\u{1B}"),
+                    "\(piped.stderr.debugDescription)")
+            #expect(piped.stderr.contains("0 of 12 chargers conform to e2e-drift"), "\(piped.stderr)")
+        }
+    }
 }
