@@ -67,7 +67,7 @@ public final class ConfigurationApplier: Sendable {
     public func plan(_ chargerId: String, profile: Profile, identity: ChargerIdentity? = nil) async throws -> ConfigurationPlan {
         let identity = if let identity { identity } else { try await self.identity(of: chargerId) }
         let resolved = try profile.resolve(for: identity)
-        let current = try await read(chargerId, keys: resolved.keysToRead, version: identity.ocppVersion)
+        let current = try await read(chargerId, keys: resolved.keysToRead)
         return ConfigurationPlan(profile: resolved, current: current)
     }
 
@@ -146,8 +146,8 @@ public final class ConfigurationApplier: Sendable {
             }
             result.reset = record
         }
-        let reread = rebooted ? try await readAfterBoot(chargerId, keys: plan.keysToVerify, version: version)
-            : try await read(chargerId, keys: plan.keysToVerify, version: version)
+        let reread = rebooted ? try await readAfterBoot(chargerId, keys: plan.keysToVerify)
+            : try await read(chargerId, keys: plan.keysToVerify)
         var report = plan.verify(results: answers, reread: reread, afterReboot: rebooted)
         if securityFailed {
             // The change did not go through: the key is refused, not waiting for a reboot.
@@ -162,12 +162,11 @@ public final class ConfigurationApplier: Sendable {
     // MARK: - Pieces
 
     /// Reads `keys` (every key when empty), at most the API's 500 per request.
-    public func read(_ chargerId: String, keys: [String], version: OCPPVersion) async throws -> Configuration {
-        guard keys.count > ConfigurationChangeRequest.maxChanges else { return try await client.configuration(chargerId, keys: keys) }
-        var merged = Configuration(ocppVersion: version, items: [])
-        for start in stride(from: 0, to: keys.count, by: ConfigurationChangeRequest.maxChanges) {
-            let part = try await client.configuration(chargerId, keys: Array(keys[start..<min(keys.count, start + ConfigurationChangeRequest.maxChanges)]))
-            merged.ocppVersion = part.ocppVersion
+    public func read(_ chargerId: String, keys: [String]) async throws -> Configuration {
+        let most = ConfigurationChangeRequest.maxChanges
+        var merged = try await client.configuration(chargerId, keys: Array(keys.prefix(most)))
+        for start in stride(from: most, to: keys.count, by: most) {
+            let part = try await client.configuration(chargerId, keys: Array(keys[start..<min(keys.count, start + most)]))
             merged.items += part.items
             merged.unknownKeys += part.unknownKeys
         }
@@ -194,13 +193,13 @@ public final class ConfigurationApplier: Sendable {
 
     /// Reads after a reboot: a backend may see the boot a moment before it takes requests
     /// for the charger again, so `charger-offline` is retried for a bounded while.
-    private func readAfterBoot(_ chargerId: String, keys: [String], version: OCPPVersion) async throws -> Configuration {
+    private func readAfterBoot(_ chargerId: String, keys: [String]) async throws -> Configuration {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(30)
         var delay = Duration.milliseconds(50)
         while true {
             do {
-                return try await read(chargerId, keys: keys, version: version)
+                return try await read(chargerId, keys: keys)
             } catch let error as BackendError {
                 guard error.problem?.effectiveType == .chargerOffline, clock.now < deadline else { throw error }
                 try await Task.sleep(for: delay)
