@@ -9,11 +9,14 @@ import TestSupport
 final class FakeConfigurationBackend: Sendable {
     let server: TestHTTPServer
     let store: Locked<[String: String]>
+    /// The next POSTs answer only this many changes, then 504 charger-timeout (a slow charger).
+    let answerOnly = Locked<[Int]>([])
 
     init(keys: [String], value: String) throws {
         server = try TestHTTPServer()
         let store = Locked(Dictionary(uniqueKeysWithValues: keys.map { ($0, value) }))
         self.store = store
+        let answerOnly = self.answerOnly
         server.route("/v1/chargers/CP-1/configuration", method: "GET") { request in
             let asked = request.query.split(separator: "&").compactMap { pair -> String? in
                 pair.hasPrefix("key=") ? String(pair.dropFirst(4)) : nil
@@ -25,8 +28,14 @@ final class FakeConfigurationBackend: Sendable {
         }
         server.route("/v1/chargers/CP-1/configuration", method: "POST") { request in
             guard let body = try? JSONCoding.decode(ConfigurationChangeRequest.self, from: request.body) else { return .status(400) }
-            store.withLock { values in for change in body.changes { values[change.key] = change.value } }
-            return Self.json(ConfigurationChangeResponse(results: body.changes.map { ConfigurationChangeResult(key: $0.key, status: .accepted) }))
+            let limit = answerOnly.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+            let done = Array(body.changes.prefix(limit ?? body.changes.count))
+            store.withLock { values in for change in done { values[change.key] = change.value } }
+            let results = done.map { ConfigurationChangeResult(key: $0.key, status: .accepted) }
+            guard limit != nil else { return Self.json(ConfigurationChangeResponse(results: results)) }
+            var problem = Problem(type: .chargerTimeout, title: "Charger timeout", status: 504, detail: "CP-1 did not answer in time")
+            problem.results = results
+            return .response(status: 504, headers: [("Content-Type", MediaType.problemJSON)], body: (try? JSONCoding.encode(problem)) ?? Data())
         }
     }
 
@@ -86,5 +95,32 @@ final class FakeConfigurationBackend: Sendable {
         let again = try await applier.apply(plan, to: "CP-1")
         #expect(again.succeeded && again.sent.isEmpty)
         #expect(backend.requests("POST") == [500, 100])
+    }
+
+    /// A slow charger: the backend answers 504 after 3 and then after 4 of 10 changes; the
+    /// rest is sent again each time, and every key ends verified. An attempt that gets no
+    /// answer at all ends the apply with the backend's error.
+    @Test func aTimeoutPartWayResendsWhatWasNotAnswered() async throws {
+        let overrides = Self.keys.prefix(10).map { "\"\($0)\": \"2\"" }.joined(separator: ", ")
+        let profile = try memoryLoader(["/mem/ten.json": "{\"name\": \"ten\", \"ocpp16\": {\(overrides)}}"]).load("ten.json")
+        let backend = try FakeConfigurationBackend(keys: Array(Self.keys.prefix(10)), value: "1")
+        backend.answerOnly.withLock { $0 = [3, 4] }
+        let client = try backend.client()
+        defer { client.shutdown() }
+        let applier = ConfigurationApplier(client: client)
+        let result = try await applier.apply("CP-1", profile: profile, identity: alfen16)
+        #expect(result.succeeded, "\(result.failures)")
+        #expect(backend.requests("POST") == [10, 7, 3])
+        #expect(result.report.outcomes.map(\.key) == Array(Self.keys.prefix(10)))
+
+        backend.store.withLock { values in for key in values.keys { values[key] = "1" } }
+        backend.answerOnly.withLock { $0 = [2, 0] }
+        do {
+            _ = try await applier.apply("CP-1", profile: profile, identity: alfen16)
+            Issue.record("an attempt without answers must end the apply")
+        } catch let error as BackendError {
+            #expect(error.problem?.effectiveType == .chargerTimeout)
+        }
+        #expect(backend.requests("POST").suffix(2) == [10, 8])
     }
 }

@@ -98,8 +98,7 @@ public final class ConfigurationApplier: Sendable {
         var answers: [ConfigurationChangeResult] = []
         let request = plan.changeRequest().changes
         for start in stride(from: 0, to: request.count, by: ConfigurationChangeRequest.maxChanges) {
-            let chunk = Array(request[start..<min(request.count, start + ConfigurationChangeRequest.maxChanges)])
-            answers += try await client.changeConfiguration(chargerId, chunk).results
+            answers += try await write(chargerId, Array(request[start..<min(request.count, start + ConfigurationChangeRequest.maxChanges)]))
         }
 
         // 2.0.1 security profile: network profile, priority, reset; each only after the last succeeded.
@@ -171,6 +170,28 @@ public final class ConfigurationApplier: Sendable {
             merged.unknownKeys += part.unknownKeys
         }
         return merged
+    }
+
+    /// Sends `changes`. When the backend gives up part-way because the charger is slow
+    /// (504 charger-timeout with the answers so far: many 1.6 keys, one ChangeConfiguration
+    /// each, can outlast the backend's 30 s), the rest is sent again, as long as every
+    /// attempt got answers; re-applying is safe by the contract. A charger that went away
+    /// (409) ends it.
+    func write(_ chargerId: String, _ changes: [ConfigurationChange]) async throws -> [ConfigurationChangeResult] {
+        var answers: [ConfigurationChangeResult] = []
+        var rest = changes
+        while true {
+            do {
+                let response = try await client.changeConfiguration(chargerId, rest)
+                answers += response.results
+                return answers
+            } catch {
+                guard error.problem?.effectiveType == .chargerTimeout, let partial = error.problem?.results,
+                      !partial.isEmpty, partial.count < rest.count else { throw error }
+                answers += partial
+                rest = Array(rest.dropFirst(partial.count))
+            }
+        }
     }
 
     /// Waits for the boot after a reset; true when it came.
