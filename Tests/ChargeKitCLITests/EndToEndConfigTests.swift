@@ -182,7 +182,7 @@ import TestSupport
 
     /// 40 chargers, one of them refusing every change: the fleet run applies to the other
     /// 39, names the one that failed and exits 1; each charger costs one read, one write and
-    /// one verify read (plus the Reset and a second read where a key asked for it), with
+    /// one verify read (plus the Reset where a key asked for it, the verify read after the boot), with
     /// the identities taken from the listing rather than read per charger.
     @Test func aFleetApplyRunsOverTheSelectionAndCountsItsRequests() async throws {
         try await SimUnderTest.with(["--chargers", "40", "--speed", "50", "--fault", "CP-0005:config-rejected", "-v"]) { sim in
@@ -207,7 +207,7 @@ import TestSupport
                     #expect(entry["result"]?["reset"]?["booted"] == true, "\(id)")
                 }
                 let path = "/v1/chargers/\(id)"
-                #expect(Self.requests(sim, "GET", path + "/configuration") == (reset ? 3 : 2), "\(id)")
+                #expect(Self.requests(sim, "GET", path + "/configuration") == 2, "\(id)")
                 #expect(Self.requests(sim, "POST", path + "/configuration") == 1, "\(id)")
                 #expect(Self.requests(sim, "POST", path + "/commands") == (reset ? 1 : 0), "\(id)")
                 #expect(Self.requests(sim, "GET", path) == 0, "\(id): the listing gave the identity")
@@ -222,6 +222,91 @@ import TestSupport
             let others = try await sim.run(["config", "diff", "--select", "id=CP-001*", "--select", "id=CP-002*", "--profile", profile])
             #expect(others.status == 0, "\(others.stdout)\n\(others.stderr)")
             #expect(others.stderr.contains("20 of 20 chargers conform"), "\(others.stderr)")
+        }
+    }
+
+    /// The 2.0.1 way to a new security profile (network profile slot, priority, reset), a
+    /// dry run that sends nothing, and --reboot always on a charger no key asked to reset.
+    @Test func securityProfileDryRunAndRebootAlwaysOn201() async throws {
+        try await SimUnderTest.with(["--chargers", "10", "--speed", "50", "-v"]) { sim in
+            try await sim.login("demo-installer")
+            let chargers = try await Self.fleet(sim, count: 10)
+            // Kempower: no key answers RebootRequired, so every reset below is chargekit's choice.
+            let id = try Self.id(chargers) { $0["vendor"] == "Kempower" }
+            let profile = packageRoot.appendingPathComponent("Fixtures/profiles/security-profile-2.json").path
+            let commands = "/v1/chargers/\(id)/commands"
+
+            let dry = try await sim.run(["config", "apply", id, "--profile", profile, "--dry-run", "--json"])
+            #expect(dry.status == 0, "\(dry.stderr)")
+            let planned = try JSONValue(parsing: dry.stdout)
+            #expect(planned["dryRun"] == true && planned["outcomes"] == nil)
+            #expect(planned["sent"]?.arrayValue?.contains("SetNetworkProfile (setNetworkProfile)") == true, "\(dry.stdout)")
+            #expect(Self.requests(sim, "POST", "/v1/chargers/\(id)/configuration") == 0)
+            #expect(Self.requests(sim, "POST", commands) == 0)
+
+            let apply = try await sim.run(["config", "apply", id, "--profile", profile, "--json"])
+            #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+            let result = try JSONValue(parsing: apply.stdout)
+            #expect(result["securitySteps"]?.arrayValue?.compactMap { $0["step"]?.stringValue }
+                    == ["setNetworkProfile", "setNetworkConfigurationPriority", "reset"])
+            #expect(result["securitySteps"]?.arrayValue?.allSatisfy { $0["succeeded"] == true } == true)
+            #expect(result["reset"]?["reason"] == "securityProfile" && result["reset"]?["booted"] == true)
+            let security = try #require(result["outcomes"]?.arrayValue?.first { $0["key"] == "SecurityCtrlr.SecurityProfile" })
+            #expect(security["result"] == "verified" && security["current"] == "2")
+            #expect(Self.requests(sim, "POST", commands) == 3, "three steps, one reset among them")
+
+            let always = try await sim.run(["config", "apply", id, "--profile", profile, "--reboot", "always", "--json"])
+            #expect(always.status == 0, "\(always.stderr)")
+            let again = try JSONValue(parsing: always.stdout)
+            #expect(again["securitySteps"]?.arrayValue?.isEmpty == true, "the security profile is already 2")
+            #expect(again["reset"]?["reason"] == "requested" && again["reset"]?["command"] == "Reset OnIdle")
+            #expect(Self.requests(sim, "POST", commands) == 4)
+        }
+    }
+
+    /// A charger that never connected has no identity to resolve the profile for: alone it
+    /// is "unavailable" (69), in a fleet it is one failed row among verified ones.
+    @Test func aChargerThatNeverBootedFailsAloneAndInAFleet() async throws {
+        try await SimUnderTest.with(["--chargers", "5", "--speed", "50", "--fault", "CP-0002:offline"]) { sim in
+            try await sim.login("demo-installer")
+            let profile = try Self.writeProfile(sim.sandbox)
+            let deadline = ContinuousClock.now + .seconds(90)
+            while try await JSONValue(parsing: sim.run(["chargers", "list", "--json"]).stdout).arrayValue?
+                .filter({ $0["connected"] == true && $0["ocppVersion"] != nil }).count != 4 {
+                guard ContinuousClock.now < deadline else { throw CancellationError() }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let alone = try await sim.run(["config", "diff", "CP-0002", "--profile", profile])
+            #expect(alone.status == 69, "\(alone.stderr)")
+            #expect(alone.stderr.contains("CP-0002 has not sent a BootNotification yet"), "\(alone.stderr)")
+            let fleet = try await sim.run(["config", "apply", "--select", "id=CP-*", "--profile", profile])
+            #expect(fleet.status == 1, "\(fleet.stderr)")
+            #expect(fleet.stderr.contains("CP-0002: CP-0002 has not sent a BootNotification yet"), "\(fleet.stderr)")
+            #expect(fleet.stderr.contains("4 of 5 chargers applied and verified"), "\(fleet.stderr)")
+            let rows = fleet.stdout.split(separator: "\n").filter { $0.hasPrefix("CP-") }
+            #expect(rows.count == 5)
+            #expect(rows.filter { $0.hasSuffix("verified") }.count == 4, "\(fleet.stdout)")
+        }
+    }
+
+    /// The fleet run in-process, against the simulator process: a bar on a terminal's
+    /// stderr, and no escape sequence or carriage return when stderr is piped.
+    @Test func aFleetRunDrawsABarOnlyOnATerminal() async throws {
+        try await SimUnderTest.with(["--chargers", "12", "--speed", "50"]) { sim in
+            try await sim.login("demo-installer")
+            let profile = try Self.writeProfile(sim.sandbox)
+            _ = try await Self.fleet(sim, count: 12)
+            let arguments = ["config", "diff", "--select", "id=CP-*", "--profile", profile, "--concurrency", "4"]
+            let terminal = await sim.sandbox.run(arguments, tty: .init(stderr: true))
+            #expect(terminal.status == 1, "drifts: \(terminal.stderr)")
+            #expect(terminal.stderr.contains("\r") && terminal.stderr.contains("config diff") && terminal.stderr.contains("12/12 chargers"),
+                    "\(terminal.stderr.debugDescription)")
+            #expect(terminal.stdout.split(separator: "\n").filter { $0.hasPrefix("CP-") }.count == 12)
+            let piped = await sim.sandbox.run(arguments)
+            #expect(piped.status == 1)
+            #expect(!piped.stderr.contains("\r") && !piped.stderr.contains("\u{1B}") && !piped.stdout.contains("\u{1B}"),
+                    "\(piped.stderr.debugDescription)")
+            #expect(piped.stderr.contains("0 of 12 chargers conform to e2e-drift"), "\(piped.stderr)")
         }
     }
 }

@@ -12,7 +12,8 @@ import Foundation
 ///     if !result.succeeded { print(result.failures) }
 ///
 /// Requests per charger: one read, one write (none when nothing differs), one verify read;
-/// a reset adds the Reset command and a second verify read (the feed's long poll is shared).
+/// a reset adds the Reset command, and the verify read waits for the boot (the feed's long
+/// poll that sees the boot is shared by every charger of the run).
 /// Without a known identity (`identity: nil`) the charger itself is read first. Each request
 /// carries up to the API's 500 keys; the backend splits them into OCPP messages within the
 /// charger's own limits (GetConfigurationMaxKeys, ItemsPerMessage, BytesPerMessage).
@@ -66,7 +67,7 @@ public final class ConfigurationApplier: Sendable {
     public func plan(_ chargerId: String, profile: Profile, identity: ChargerIdentity? = nil) async throws -> ConfigurationPlan {
         let identity = if let identity { identity } else { try await self.identity(of: chargerId) }
         let resolved = try profile.resolve(for: identity)
-        let current = try await read(chargerId, keys: resolved.keysToRead, version: identity.ocppVersion)
+        let current = try await read(chargerId, keys: resolved.keysToRead)
         return ConfigurationPlan(profile: resolved, current: current)
     }
 
@@ -97,8 +98,7 @@ public final class ConfigurationApplier: Sendable {
         var answers: [ConfigurationChangeResult] = []
         let request = plan.changeRequest().changes
         for start in stride(from: 0, to: request.count, by: ConfigurationChangeRequest.maxChanges) {
-            let chunk = Array(request[start..<min(request.count, start + ConfigurationChangeRequest.maxChanges)])
-            answers += try await client.changeConfiguration(chargerId, chunk).results
+            answers += try await write(chargerId, Array(request[start..<min(request.count, start + ConfigurationChangeRequest.maxChanges)]))
         }
 
         // 2.0.1 security profile: network profile, priority, reset; each only after the last succeeded.
@@ -124,12 +124,10 @@ public final class ConfigurationApplier: Sendable {
             }
         }
 
-        let reread = rebooted ? try await readAfterBoot(chargerId, keys: plan.keysToVerify, version: version)
-            : try await read(chargerId, keys: plan.keysToVerify, version: version)
-        var report = plan.verify(results: answers, reread: reread, afterReboot: rebooted)
+        // The answers say whether a reset is due, so the one verify read comes after it.
         let sentSomething = !request.isEmpty || !result.securitySteps.isEmpty
         let wantsReset = switch options.reboot {
-        case .auto: report.outcomes.contains { $0.result == .rebootPending && !Self.isSecurityProfile($0, plan) }
+        case .auto: answers.contains { $0.status == .rebootRequired }
         case .always: sentSomething
         case .never: false
         }
@@ -141,15 +139,15 @@ public final class ConfigurationApplier: Sendable {
             var record = ResetRecord(reason: options.reboot == .always ? .requested : .rebootRequired,
                                      command: Self.describe(command), status: status, booted: false)
             if status == "Accepted" || status == "Scheduled" {
-                if await awaitBoot(chargerId, after: marker, record: &record) {
-                    let reread = try await readAfterBoot(chargerId, keys: plan.keysToVerify, version: version)
-                    report = plan.verify(results: answers, reread: reread, afterReboot: true)
-                }
+                rebooted = await awaitBoot(chargerId, after: marker, record: &record)
             } else {
                 record.problem = "the charger answered the reset \(status ?? "without a status")"
             }
             result.reset = record
         }
+        let reread = rebooted ? try await readAfterBoot(chargerId, keys: plan.keysToVerify)
+            : try await read(chargerId, keys: plan.keysToVerify)
+        var report = plan.verify(results: answers, reread: reread, afterReboot: rebooted)
         if securityFailed {
             // The change did not go through: the key is refused, not waiting for a reboot.
             for index in report.outcomes.indices where Self.isSecurityProfile(report.outcomes[index], plan) {
@@ -163,16 +161,37 @@ public final class ConfigurationApplier: Sendable {
     // MARK: - Pieces
 
     /// Reads `keys` (every key when empty), at most the API's 500 per request.
-    public func read(_ chargerId: String, keys: [String], version: OCPPVersion) async throws -> Configuration {
-        guard keys.count > ConfigurationChangeRequest.maxChanges else { return try await client.configuration(chargerId, keys: keys) }
-        var merged = Configuration(ocppVersion: version, items: [])
-        for start in stride(from: 0, to: keys.count, by: ConfigurationChangeRequest.maxChanges) {
-            let part = try await client.configuration(chargerId, keys: Array(keys[start..<min(keys.count, start + ConfigurationChangeRequest.maxChanges)]))
-            merged.ocppVersion = part.ocppVersion
+    public func read(_ chargerId: String, keys: [String]) async throws -> Configuration {
+        let most = ConfigurationChangeRequest.maxChanges
+        var merged = try await client.configuration(chargerId, keys: Array(keys.prefix(most)))
+        for start in stride(from: most, to: keys.count, by: most) {
+            let part = try await client.configuration(chargerId, keys: Array(keys[start..<min(keys.count, start + most)]))
             merged.items += part.items
             merged.unknownKeys += part.unknownKeys
         }
         return merged
+    }
+
+    /// Sends `changes`. When the backend gives up part-way because the charger is slow
+    /// (504 charger-timeout with the answers so far: many 1.6 keys, one ChangeConfiguration
+    /// each, can outlast the backend's 30 s), the rest is sent again, as long as every
+    /// attempt got answers; re-applying is safe by the contract. A charger that went away
+    /// (409) ends it.
+    func write(_ chargerId: String, _ changes: [ConfigurationChange]) async throws -> [ConfigurationChangeResult] {
+        var answers: [ConfigurationChangeResult] = []
+        var rest = changes
+        while true {
+            do {
+                let response = try await client.changeConfiguration(chargerId, rest)
+                answers += response.results
+                return answers
+            } catch {
+                guard error.problem?.effectiveType == .chargerTimeout, let partial = error.problem?.results,
+                      !partial.isEmpty, partial.count < rest.count else { throw error }
+                answers += partial
+                rest = Array(rest.dropFirst(partial.count))
+            }
+        }
     }
 
     /// Waits for the boot after a reset; true when it came.
@@ -195,13 +214,13 @@ public final class ConfigurationApplier: Sendable {
 
     /// Reads after a reboot: a backend may see the boot a moment before it takes requests
     /// for the charger again, so `charger-offline` is retried for a bounded while.
-    private func readAfterBoot(_ chargerId: String, keys: [String], version: OCPPVersion) async throws -> Configuration {
+    private func readAfterBoot(_ chargerId: String, keys: [String]) async throws -> Configuration {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(30)
         var delay = Duration.milliseconds(50)
         while true {
             do {
-                return try await read(chargerId, keys: keys, version: version)
+                return try await read(chargerId, keys: keys)
             } catch let error as BackendError {
                 guard error.problem?.effectiveType == .chargerOffline, clock.now < deadline else { throw error }
                 try await Task.sleep(for: delay)

@@ -16,8 +16,8 @@ enum ConfigApply {
             Resolves the profile for the charger, reads its configuration, sends every key that \
             differs (and every write-only key) in as few requests as the backend takes, and \
             reports the charger's answer per key. When a key answers RebootRequired, --reboot auto \
-            resets the charger, waits for its new BootNotification on the events feed and reads \
-            again. Afterwards every readable key is read back and compared; write-only keys count \
+            resets the charger and waits for its new BootNotification on the events feed. \
+            Afterwards every readable key is read back and compared; write-only keys count \
             by their Accepted answer. On OCPP 2.0.1 a security profile change goes through \
             SetNetworkProfile, NetworkConfigurationPriority and a reset.
 
@@ -49,6 +49,12 @@ enum ConfigApply {
                 result = try await applier.apply(id, profile: profile)
             } catch {
                 await applier.shutdown()
+                // The charger went away part-way: say which keys it answered before it did.
+                if let answered = (error as? BackendError)?.problem?.results, !answered.isEmpty {
+                    context.console.info("\(id) answered before the request failed: "
+                                         + answered.map { "\($0.key) \($0.status.rawValue)" }.joined(separator: ", ")
+                                         + "; applying again is safe")
+                }
                 throw error
             }
             await applier.shutdown()

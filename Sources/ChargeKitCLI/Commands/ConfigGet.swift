@@ -26,8 +26,7 @@ enum ConfigGet {
         let client = try context.backendClient()
         defer { client.shutdown() }
         let applier = ConfigurationApplier(client: client)
-        // The version only matters when more than 500 keys are split over several reads.
-        let configuration = try await applier.read(id, keys: wanted, version: .v16)
+        let configuration = try await applier.read(id, keys: wanted)
         if context.console.json {
             try context.console.json(configuration)
             return .ok

@@ -76,6 +76,9 @@ actor IdempotencyStore {
     }
 
     private func persist() {
+        // A temporary state directory dies with the process: writing (and fsyncing) every
+        // record on every request would only make each request slower than the last.
+        guard state.persistent else { return }
         let now = Date()
         let kept = records.values.filter { $0.outcome != nil && now.timeIntervalSince($0.at) < retention }
             .sorted { ($0.at, $0.scope, $0.key) < ($1.at, $1.scope, $1.key) }
