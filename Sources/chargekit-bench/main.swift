@@ -7,6 +7,13 @@ import Foundation
 let usage = """
     usage: chargekit-bench transport [--requests N] [--concurrency N] [--warmup N]
                                      [--size SIZE] [--repeats N] [--only get|upload]
+           chargekit-bench qa [--chargers N] [--concurrency N] [--speed X]
+
+      qa          chargekit qa (default checks) over a simulated fleet, --concurrency N
+                  vs --concurrency 1, against chargekit sim (build chargekit first).
+        --chargers N      simulated chargers (default 1000)
+        --concurrency N   the concurrent side (default 64)
+        --speed X         simulator speed (default 5)
 
       transport   CurlHTTP vs URLSession (small GETs) and vs the curl command line
                   (a large PUT from a file), on a loopback server in its own process.
@@ -54,6 +61,8 @@ do {
     switch arguments.first {
     case "transport":
         status = try Transport.run(Array(arguments.dropFirst()))
+    case "qa":
+        status = try QABench.run(Array(arguments.dropFirst()))
     case "serve":
         guard arguments.count == 1 else { throw UsageError(message: "serve takes no arguments") }
         BenchServer.serve()
