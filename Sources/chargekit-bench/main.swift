@@ -1,7 +1,7 @@
 import Foundation
 
 // chargekit-bench: benchmarks that print ratios against a reference measured in the same
-// run. Run in release mode: `swift run -c release chargekit-bench transport` (or `config`).
+// run. Run in release mode: `swift run -c release chargekit-bench transport` (or `config`, `firmware`, `qa`).
 // `serve`, `get-client` and `upload-client` are the child processes `transport` starts.
 
 let usage = """
@@ -11,6 +11,7 @@ let usage = """
                                   [--repeats N] [--seed N] [--chargekit PATH]
            chargekit-bench firmware [--size SIZE] [--repeats N] [--chargers N] [--speed X]
                                     [--concurrency N] [--sample N] [--only upload|rollout]
+           chargekit-bench qa [--chargers N] [--concurrency N] [--speed X]
 
       transport   CurlHTTP vs URLSession (small GETs) and vs the curl command line
                   (a large PUT from a file), on a loopback server in its own process.
@@ -39,6 +40,11 @@ let usage = """
         --concurrency N   rollout concurrency (default 256)
         --sample N        chargers the reference updates (default 100)
         --only upload|rollout
+      qa          chargekit qa (default checks) over a simulated fleet, --concurrency N
+                  vs --concurrency 1, against chargekit sim (build chargekit first).
+        --chargers N      simulated chargers (default 1000)
+        --concurrency N   the concurrent side (default 64)
+        --speed X         simulator speed (default 5)
 
     exit status: 0 all targets met, 1 a target missed or a check failed, 64 usage,
     70 the benchmark itself failed.
@@ -87,6 +93,8 @@ do {
         status = try blocking { try await FirmwareBench.uploadClient(Array(arguments.dropFirst())) }
     case "fw-rollout-client":
         status = try blocking { try await FirmwareBench.rolloutClient(Array(arguments.dropFirst())) }
+    case "qa":
+        status = try QABench.run(Array(arguments.dropFirst()))
     case "serve":
         guard arguments.count == 1 else { throw UsageError(message: "serve takes no arguments") }
         BenchServer.serve()

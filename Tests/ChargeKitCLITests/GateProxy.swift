@@ -4,11 +4,19 @@ import Synchronization
 import Glibc
 #endif
 
-/// A TCP forwarder between chargekit and the simulator that holds the first request whose
-/// bytes contain `trigger` until the test lets it go: so a test can stop the simulator at
-/// exactly the moment a record is about to be sent. Everything else passes untouched.
+/// A TCP forwarder between chargekit and the simulator that acts on the first request whose
+/// bytes contain `trigger`: `.holdRequest` keeps it until the test lets it go (so the test can
+/// stop the simulator at exactly the moment a record is about to be sent); `.swallowResponse`
+/// forwards it but never passes the answer back (so the backend has recorded it while the
+/// client still waits, and the test can kill the client then). Everything else passes untouched.
 final class GateProxy: @unchecked Sendable {
+    enum Mode {
+        case holdRequest
+        case swallowResponse
+    }
+
     let port: UInt16
+    private let mode: Mode
     private let listener: Int32
     private let upstreamPort: UInt16
     private let trigger: [UInt8]
@@ -18,7 +26,8 @@ final class GateProxy: @unchecked Sendable {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init(upstreamPort: UInt16, trigger: String) throws {
+    init(upstreamPort: UInt16, trigger: String, mode: Mode = .holdRequest) throws {
+        self.mode = mode
         self.upstreamPort = upstreamPort
         self.trigger = Array(trigger.utf8)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -91,11 +100,12 @@ final class GateProxy: @unchecked Sendable {
             close(client)
             return
         }
-        Thread.detachNewThread { [self] in pump(from: upstream, to: client, inspect: false) }
-        pump(from: client, to: upstream, inspect: true)
+        let swallow = Flag()
+        Thread.detachNewThread { [self] in pump(from: upstream, to: client, inspect: false, swallow: swallow) }
+        pump(from: client, to: upstream, inspect: true, swallow: swallow)
     }
 
-    private func pump(from source: Int32, to sink: Int32, inspect: Bool) {
+    private func pump(from source: Int32, to sink: Int32, inspect: Bool, swallow: Flag) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(source, $0.baseAddress, $0.count, 0) }
@@ -110,10 +120,12 @@ final class GateProxy: @unchecked Sendable {
                     return (true, s.held)
                 }
                 if hold.0 {
+                    if mode == .swallowResponse { swallow.value.withLock { $0 = true } }
                     hold.1?.resume()
-                    release.wait()
+                    if mode == .holdRequest { release.wait() }
                 }
             }
+            if !inspect, swallow.value.withLock({ $0 }) { continue }
             var sent = 0
             while sent < chunk.count {
                 let n = chunk[sent...].withUnsafeBytes { send(sink, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -125,6 +137,11 @@ final class GateProxy: @unchecked Sendable {
         shutdown(source, Int32(SHUT_RDWR))
         shutdown(sink, Int32(SHUT_RDWR))
         close(source)
+    }
+
+    /// Whether a connection's answers are being dropped.
+    final class Flag: Sendable {
+        let value = Mutex(false)
     }
 
     private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

@@ -10,6 +10,12 @@ import TestSupport
 
 /// `chargekit qa` (the built binary) against `chargekit sim`.
 @Suite struct QATests {
+    /// The simulator runs 20 times faster than real time, so a message that waits 0.1 s in a
+    /// loaded process arrives 2 sim seconds late and the charger's clock looks that far behind:
+    /// the tests allow 20 s of drift (one real second of queueing). The drift limit itself is
+    /// judged in QAEvaluationTests.
+    static let speed = ["--speed", "20"]
+    static let drift = ["--max-clock-drift", "20"]
     static let profile = packageRoot.appendingPathComponent("Fixtures/profiles/qa-acceptance.json").path
 
     static func client(_ url: String) throws -> BackendClient {
@@ -82,7 +88,7 @@ import TestSupport
     }
 
     @Test func freshlyConfiguredChargersOfBothVersionsPassEveryCheck() async throws {
-        try await SimUnderTest.with(["--chargers", "4", "--speed", "50"]) { sim in
+        try await SimUnderTest.with(["--chargers", "4"] + Self.speed) { sim in
             try await sim.login("demo-installer")
             // The fleet is made from the seed: CP-0001 is an OCPP 1.6 Alfen, CP-0004 a 2.0.1 Kempower.
             try await Self.waitConnected(sim, ["CP-0001", "CP-0004"])
@@ -90,7 +96,7 @@ import TestSupport
                 #expect(try await Self.configure(sim.url, id).allSatisfy { $0 == "Accepted" })
                 let junit = sim.sandbox.root + "/\(id).xml"
                 let result = try await sim.run(["qa", id, "--profile", Self.profile, "--transaction", "--reset", "--json",
-                                                "--junit", junit])
+                                                "--junit", junit] + Self.drift)
                 #expect(result.status == 0, "\(id): \(result.stderr)\n\(result.stdout)")
                 let report = try JSONValue(parsing: result.stdout)
                 #expect(report["charger"]?.stringValue == id && report["ocppVersion"]?.stringValue == version)
@@ -124,8 +130,8 @@ import TestSupport
     }
 
     @Test func eachSimulatedFaultFailsExactlyTheRightCheck() async throws {
-        try await SimUnderTest.with(["--chargers", "5", "--speed", "50", "--fault", "CP-0002:offline",
-                                     "--fault", "CP-0003:connector-faulted", "--fault", "CP-0005:config-rejected"]) { sim in
+        try await SimUnderTest.with(["--chargers", "5", "--fault", "CP-0002:offline",
+                                     "--fault", "CP-0003:connector-faulted", "--fault", "CP-0005:config-rejected"] + Self.speed) { sim in
             try await sim.login("demo-installer")
             try await Self.waitConnected(sim, ["CP-0001", "CP-0003", "CP-0005"])
             #expect(try await Self.configure(sim.url, "CP-0001").allSatisfy { $0 == "Accepted" })
@@ -136,7 +142,7 @@ import TestSupport
             let junit = sim.sandbox.root + "/fleet.xml"
             let result = try await sim.run(["qa", "--select", "id=CP-0001", "--select", "id=CP-0002", "--select", "id=CP-0003",
                                             "--select", "id=CP-0005", "--concurrency", "4", "--profile", Self.profile,
-                                            "--json", "--junit", junit])
+                                            "--json", "--junit", junit] + Self.drift)
             #expect(result.status == 1, "\(result.stderr)")
             let fleet = try JSONValue(parsing: result.stdout)
             let reports = fleet["chargers"]?.arrayValue ?? []
@@ -166,7 +172,7 @@ import TestSupport
             #expect(counts.root["tests"] == "28" && counts.root["failures"] == "3")
 
             // The table a person reads: status column, remedy line, verdict.
-            let human = try await sim.run(["qa", "CP-0003"])
+            let human = try await sim.run(["qa", "CP-0003"] + Self.drift)
             #expect(human.status == 1)
             #expect(human.stdout.contains("connectors     FAIL"), "\(human.stdout)")
             #expect(human.stdout.contains("remedy: Inspect the connector"))
@@ -177,7 +183,7 @@ import TestSupport
 
     @Test func aRunWhoseBackendVanishesBeforeTheRecordIsKeptAndSyncSendsItOnce() async throws {
         let sandbox = try Sandbox()
-        let arguments = ["--chargers", "2", "--speed", "50", "--state-dir", sandbox.root + "/sim-state"]
+        let arguments = ["--chargers", "2", "--state-dir", sandbox.root + "/sim-state"] + Self.speed
         let first = try await SimUnderTest.start(arguments, sandbox: sandbox)
         let upstream = try #require(URL(string: first.url)?.port)
         let proxy = try GateProxy(upstreamPort: UInt16(upstream), trigger: "POST /v1/qa-runs")
@@ -188,7 +194,7 @@ import TestSupport
 
         let runner = try BinaryRunner(product: "chargekit")
         let environment = SimUnderTest.environment(sandbox)
-        async let qa = runner.run(["qa", "CP-0001", "--json"], environment: environment, timeout: 180)
+        async let qa = runner.run(["qa", "CP-0001", "--json"] + Self.drift, environment: environment, timeout: 180)
         await proxy.waitUntilHeld()
         // The checks are done and the record is on its way: the backend goes away now.
         #expect(await first.stop().status == 0)

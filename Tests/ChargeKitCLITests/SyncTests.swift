@@ -97,3 +97,46 @@ import TestSupport
         return path
     }
 }
+
+/// SIGKILL at the worst moment: the backend has recorded the run, chargekit has not yet heard
+/// so, and dies. The entry stays; the next sync replays it under the same key, and the
+/// backend still has one run.
+@Suite struct SyncKillTests {
+    @Test func aSyncKilledAfterTheBackendRecordedButBeforeTheAnswerSendsNoSecondRun() async throws {
+        try await SimUnderTest.with(["--chargers", "2", "--speed", "50"]) { sim in
+            let upstream = try #require(URL(string: sim.url)?.port)
+            let proxy = try GateProxy(upstreamPort: UInt16(upstream), trigger: "POST /v1/qa-runs", mode: .swallowResponse)
+            defer { proxy.stop() }
+            let environment = SimUnderTest.environment(sim.sandbox)
+            let login = try await sim.run(["login", "--backend", proxy.url], stdin: "demo-installer\n")
+            #expect(login.status == 0)
+            let outbox = Outbox(dataDirectory: sim.sandbox.root + "/data/chargekit")
+            let run = SyncTests.run("CP-0001")
+            let entry = try outbox.enqueue(run)
+
+            let chargekit = try BinaryRunner(product: "chargekit").executable.path
+            let sync = try await BackgroundProcess.start(URL(fileURLWithPath: "/bin/sh"),
+                                                         ["-c", "echo started; exec \"$0\" sync", chargekit],
+                                                         environment: environment, readyPrefix: "started", timeout: 60)
+            await proxy.waitUntilHeld()
+            // Until the backend has the run (the answer to chargekit is being dropped).
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await SyncTests.qaRuns(sim.url, charger: "CP-0001").isEmpty {
+                guard ContinuousClock.now < deadline else { Issue.record("the backend never recorded the run"); return }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(sync.isRunning, "still waiting for the answer")
+            let killed = await sync.stop(signal: SIGKILL, timeout: 30)
+            #expect(killed.bySignal)
+            let left = outbox.entries().entries
+            #expect(left.map(\.id) == [entry.id] && left.first?.attempts == 1 && left.first?.idempotencyKey == entry.idempotencyKey)
+            #expect(outbox.entries().damaged.isEmpty)
+
+            let again = try await sim.run(["sync", "--backend", sim.url, "--json"])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try JSONValue(parsing: again.stdout)["sent"]?[0]?["receipt"]?["id"]?.stringValue == run.id)
+            #expect(outbox.entries().entries.isEmpty)
+            #expect(try await SyncTests.qaRuns(sim.url, charger: "CP-0001").map(\.id) == [run.id], "recorded once")
+        }
+    }
+}

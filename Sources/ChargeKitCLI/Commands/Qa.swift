@@ -77,7 +77,8 @@ enum Qa {
                 throw error
             }
             await session.stop()
-            let recorded = await record([report], context: context, client: client)
+            let entry = keep(report, in: outbox(context), console: context.console)
+            let recorded = await send(entry.map { [$0: report.id] } ?? [:], context: context, client: client)
             if let junitPath { try writeJUnit([.report(report)], to: junitPath) }
             if context.console.json {
                 try context.console.json(Single(report: report, recorded: recorded.contains(report.id)))
@@ -97,20 +98,27 @@ enum Qa {
                                 profileFile: context.options.string(profile) ?? "PROFILE")
         try await session.start()
         let progress = context.fleetProgress(label: "qa", total: ids.count)
-        let results = await FleetRun.run(ids, concurrency: concurrency) { id -> FleetOutcome in
+        let store = outbox(context)
+        let console = context.console
+        let results = await FleetRun.run(ids, concurrency: concurrency) { id -> (FleetOutcome, String?) in
             do throws(BackendError) {
-                return .report(try await session.run(id))
+                let report = try await session.run(id)
+                return (.report(report), keep(report, in: store, console: console))
             } catch {
-                return .unreadable(charger: id, error: error)
+                return (.unreadable(charger: id, error: error), nil)
             }
         } onFinish: { _, _, finished in
             progress.update(completed: Int64(finished))
         }
         progress.finish()
         await session.stop()
-        let outcomes = results.map(\.result)
+        let outcomes = results.map(\.result.0)
         let reports = outcomes.compactMap(\.report)
-        let recorded = await record(reports, context: context, client: client, concurrency: concurrency)
+        var kept: [String: String] = [:]
+        for (outcome, entry) in results.map(\.result) {
+            if let entry, let report = outcome.report { kept[entry] = report.id }
+        }
+        let recorded = await send(kept, context: context, client: client, concurrency: concurrency)
         if let junitPath { try writeJUnit(outcomes, to: junitPath) }
         if context.console.json {
             try context.console.json(Fleet(outcomes: outcomes, recorded: recorded))
@@ -185,26 +193,32 @@ enum Qa {
         return options
     }
 
-    /// Puts each run in the outbox and pushes it; answers the ids the backend confirmed.
-    static func record(_ reports: [QAReport], context: CommandContext, client: BackendClient, concurrency: Int = 4) async -> Set<String> {
-        guard !reports.isEmpty else { return [] }
-        let outbox: Outbox
+    /// Keeps a finished run in the outbox at once (so a crash later in a fleet run loses
+    /// none); answers the entry id, nil (with a warning) when it cannot be kept.
+    static func keep(_ report: QAReport, in outbox: Outbox?, console: Console) -> String? {
+        guard let outbox else { return nil }
         do {
-            outbox = try context.outbox()
+            return try outbox.enqueue(report.run).id
         } catch {
-            context.console.warning("cannot record the QA run\(reports.count == 1 ? "" : "s"): \(error)")
-            return []
+            console.warning("cannot keep the QA run of \(report.charger) in the outbox: \(error)")
+            return nil
         }
-        var entries: [String: String] = [:]  // entry id -> report id
-        for report in reports {
-            do {
-                entries[try outbox.enqueue(report.run).id] = report.id
-            } catch {
-                context.console.warning("cannot keep the QA run of \(report.charger) in the outbox: \(error)")
-            }
+    }
+
+    /// The local outbox, or nil with a warning (the checks still run and print).
+    static func outbox(_ context: CommandContext) -> Outbox? {
+        do {
+            return try context.outbox()
+        } catch {
+            context.console.warning("QA runs cannot be recorded: \(error)")
+            return nil
         }
-        guard let pushed = await context.pushOutbox(client, concurrency: concurrency) else { return [] }
-        return Set(pushed.sent.compactMap { entries[$0.id] })
+    }
+
+    /// Pushes the outbox; answers the report ids whose entries the backend confirmed.
+    static func send(_ kept: [String: String], context: CommandContext, client: BackendClient, concurrency: Int = 4) async -> Set<String> {
+        guard !kept.isEmpty, let pushed = await context.pushOutbox(client, concurrency: concurrency) else { return [] }
+        return Set(pushed.sent.compactMap { kept[$0.id] })
     }
 
     // MARK: Output
