@@ -75,8 +75,21 @@ public actor FirmwareRollout {
         let consumer = Task { [weak self] in
             for await event in events { await self?.observe(event) }
         }
+        // The feed's retention can outrun a slow poll; then what was missed is in the job records.
+        let resync = Task { [weak self] in
+            var seen = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(15))
+                let gaps = await watcher.gaps
+                if gaps > seen {
+                    seen = gaps
+                    await self?.resyncRunning()
+                }
+            }
+        }
         defer {
             consumer.cancel()
+            resync.cancel()
             Task { await watcher.stop() }
         }
         try await commit()
@@ -259,6 +272,17 @@ public actor FirmwareRollout {
         markDirty()
         report(id, step)
         if tracker.outcome != nil { waiters.removeValue(forKey: id)?.resume() }
+    }
+
+    /// Reads the job of every charger being followed and takes the finished ones' outcome.
+    private func resyncRunning() async {
+        for (id, _) in trackers {
+            guard let updateId = state.chargers[id]?.updateId, let job = try? await client.firmwareUpdate(updateId),
+                  var tracker = trackers[id] else { continue }
+            if let step = tracker.adopt(job) { report(id, step) }
+            trackers[id] = tracker
+            if tracker.outcome != nil { waiters.removeValue(forKey: id)?.resume() }
+        }
     }
 
     /// The charger's time ran out: the backend's record decides, else it timed out.
