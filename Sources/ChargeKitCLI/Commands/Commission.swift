@@ -28,7 +28,7 @@ enum Commission {
 
     static let spec = CommandSpec(
         path: ["commission"],
-        summary: "Commission a charger: configure, firmware, QA, inspection, report",
+        summary: "Configure, update, check, inspect and report on a charger",
         discussion: """
             Runs the whole commissioning of one charger, each step shown as it runs: status (the \
             charger is online and identified), configure (apply and verify the profile, rebooting \

@@ -15,7 +15,7 @@ enum CommissionSim {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let profilePath = try context.path(Commission.profile) ?? example(ExampleFiles.profile, as: "cpo-base.json", in: root)
         var answersPath = context.path(Commission.answers)
-        if answersPath == nil, context.options.string(Commission.checklist) == nil, !context.io.stdinIsTTY {
+        if answersPath == nil, context.options.string(Commission.checklist) == nil {
             _ = try example(ExampleFiles.photo, as: "photos/installation.png", in: root)
             answersPath = try example(ExampleFiles.commissioningAnswers, as: "answers/commissioning.json", in: root)
         }
