@@ -164,9 +164,11 @@ enum ConfigScenario {
                       log: String, sim: pid_t) throws -> (Run, [String]) {
         let before = try logLines(log).count
         let simBefore = cpuSeconds(of: sim)
+        // The table an installer sees (not --json: encoding a 2 MB report is not what is measured).
+        let errors = log + ".apply.err"
         let child = try ChildProcess(chargekit, ["config", "apply", "--select", "id=CP-*", "--profile", profile,
-                                                 "--concurrency", String(concurrency), "--json", "--progress", "none",
-                                                 "--quiet"] + connection)
+                                                 "--concurrency", String(concurrency), "--progress", "none"] + connection,
+                                     stderrPath: errors)
         Cleanup.shared.track(child.pid)
         defer { Cleanup.shared.untrack(child.pid) }
         let output = try child.readToEnd()
@@ -174,21 +176,24 @@ enum ConfigScenario {
         let simCPU = cpuSeconds(of: sim) - simBefore
         var problems: [String] = []
         if exit.status != 0 { problems.append("config apply --concurrency \(concurrency) exited \(exit.status)") }
-        guard let entries = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [[String: Any]] else {
-            throw BenchError(description: "config apply printed no JSON array (exit \(exit.status)): \(output.prefix(300))")
-        }
+        let stderr = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+        problems += stderr.split(separator: "\n").filter { $0.hasPrefix("chargekit: error:") }.map(String.init)
+        // CHARGER  MODEL  OCPP  SENT  RESET  RESULT, columns apart by two spaces or more.
         var resets: Set<String> = []
         var succeeded = 0
-        for entry in entries {
-            guard let id = entry["chargerId"] as? String else { continue }
-            if entry["succeeded"] as? Bool == true { succeeded += 1 }
-            if let result = entry["result"] as? [String: Any], let reset = result["reset"] as? [String: Any] {
-                resets.insert(id)
-                if reset["booted"] as? Bool != true { problems.append("\(id): the reset did not bring it back") }
+        var rows = 0
+        for line in output.split(separator: "\n") where line.hasPrefix("CP-") {
+            let columns = line.split(separator: "  ", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard columns.count == 6 else {
+                problems.append("unexpected row: \(line)")
+                continue
             }
-            if let error = entry["error"] as? String { problems.append("\(id): \(error)") }
+            rows += 1
+            if columns[5] == "verified" { succeeded += 1 }
+            if columns[4] == "rebooted" { resets.insert(columns[0]) }
+            if columns[4] == "failed" { problems.append("\(columns[0]): the reset did not bring it back") }
         }
-        if entries.count != chargers { problems.append("config apply reported \(entries.count) chargers, not \(chargers)") }
+        if rows != chargers { problems.append("config apply reported \(rows) chargers, not \(chargers)") }
         // The simulator logs a request once answered: give the last lines a moment to land.
         var lines = try logLines(log)
         for _ in 0..<50 {
