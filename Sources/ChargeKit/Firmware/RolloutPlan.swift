@@ -1,3 +1,4 @@
+import Checksum
 import BackendAPI
 import Foundation
 
@@ -22,19 +23,11 @@ public struct Shard: Codable, Sendable, Equatable, CustomStringConvertible {
     }
 
     public func contains(_ chargerId: String) -> Bool {
-        Int(Self.fnv1a(chargerId) % UInt64(count)) == index - 1
+        Int(FNV1a.hash64(chargerId) % UInt64(count)) == index - 1
     }
 
     public var description: String { "\(index)/\(count)" }
 
-    static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        return hash
-    }
 }
 
 /// `--waves 1%,10%,50%,100%`: where each wave ends, cumulatively, as a share of the plan or

@@ -35,7 +35,7 @@ enum FirmwareSeed {
         return byVersion.keys.sorted().compactMap { version in
             guard let entry = byVersion[version] else { return nil }
             let models = entry.models.sorted()
-            let data = image(seed: fnv1a(version + "|" + models.joined(separator: "|")))
+            let data = image(seed: FNV1a.hash64(version + "|" + models.joined(separator: "|")))
             return Image(version: version, models: models, filename: "firmware-\(version).bin",
                          notes: entry.upgrade ? "Simulated upgrade \(version) (seeded by chargekit sim)."
                                               : "Simulated firmware \(version) as installed (seeded by chargekit sim).",
@@ -73,13 +73,4 @@ enum FirmwareSeed {
         return Data(bytes)
     }
 
-    /// FNV-1a, stable across runs (unlike `hashValue`).
-    static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        return hash
-    }
 }
