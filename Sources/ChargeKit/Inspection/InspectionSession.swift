@@ -64,6 +64,20 @@ public struct InspectionSession: Sendable {
         try save(updated)
     }
 
+    /// Records answers read from files: a tester's export first, then the answers file, which
+    /// wins for an item in both since a person wrote it.
+    public mutating func record(answers: [String: AnswersFile.Entry], imported: [String: ChecklistAnswer] = [:],
+                                at date: Date = Date()) throws(InspectionStore.Error) {
+        for (id, answer) in imported.sorted(by: { $0.key < $1.key }) where answers[id] == nil {
+            guard let item = template.item(id) else { continue }
+            try record(answer, for: item, at: date)
+        }
+        for (id, entry) in answers.sorted(by: { $0.key < $1.key }) {
+            guard let item = template.item(id) else { continue }
+            try record(entry.answer, note: entry.note, for: item, at: date)
+        }
+    }
+
     /// Sets or clears the note on an answered item.
     public mutating func annotate(_ item: ChecklistItem, note: String?) throws(InspectionStore.Error) {
         try requireOpen()

@@ -17,10 +17,6 @@ enum Commission {
     static let expectSerial = OptionSpec("expect-serial", .value("SERIAL"), help: "Fail unless the charger reports this serial number.")
     static let expectModel = OptionSpec("expect-model", .value("MODEL"), help: "Fail unless the charger reports this model.")
     static let report = OptionSpec("report", .path("FILE"), help: "Where to write the HTML report (default: chargekit-report-CHARGER.html).")
-    static let inspector = OptionSpec("inspector", .value("NAME"), help: "Who inspects and signs (default: the checklist's signature).")
-    static let registration = OptionSpec("registration", .value("NO"), help: "The inspector's registration number.")
-    static let instrument = OptionSpec("instrument", .value("SERIAL"), help: "The installation tester's serial number (with --calibrated).")
-    static let calibrated = OptionSpec("calibrated", .value("DATE"), help: "The tester's last calibration, YYYY-MM-DD.")
     static let firmwareTimeout = OptionSpec("firmware-timeout", .double("SECONDS"), help: "How long to wait for the firmware update (default 1800).")
     static let onlineTimeout = OptionSpec("online-timeout", .double("SECONDS"),
                                           help: "How long to wait for the charger to connect and boot (default 120).")
@@ -45,8 +41,8 @@ enum Commission {
             shipped example profile and answers unless others are given; nothing is kept \
             between --sim runs.
             """,
-        options: [profile, checklist, answers, firmware, transaction, expectSerial, expectModel, report, inspector, registration,
-                  instrument, calibrated, firmwareTimeout, onlineTimeout, sim],
+        options: [profile, checklist, answers, firmware, transaction, expectSerial, expectModel, report, Inspect.inspector,
+                  Inspect.registration, Inspect.instrument, Inspect.calibrated, firmwareTimeout, onlineTimeout, sim],
         positionals: [charger],
         relevantGlobalOptions: CommandContext.backendOptions + [GlobalOptions.json, GlobalOptions.quiet],
         manPage: "chargekit-commission")
@@ -108,21 +104,7 @@ struct CommissionInput: Sendable {
         expectModel = options.string(Commission.expectModel)
         let id = context.arguments.value(Commission.charger) ?? "charger"
         reportPath = context.path(Commission.report) ?? context.io.workingDirectory + "/chargekit-report-\(id).html"
-        if let name = options.string(Commission.inspector) {
-            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw UsageError("--inspector needs a name", commandPath: path) }
-            inspector = Inspector(name: name, registration: options.string(Commission.registration))
-        } else if options.isPresent(Commission.registration) {
-            throw UsageError("--registration goes with --inspector NAME", commandPath: path)
-        }
-        switch (options.string(Commission.instrument), options.string(Commission.calibrated)) {
-        case (nil, nil): break
-        case (let serial?, let date?):
-            guard InspectionDraft.calendarDate(date) != nil else {
-                throw UsageError("--calibrated '\(date)' is not a date (YYYY-MM-DD)", commandPath: path)
-            }
-            instrument = Instrument(serial: serial, calibratedAt: date)
-        default: throw UsageError("--instrument and --calibrated go together", commandPath: path)
-        }
+        (inspector, instrument) = try Inspect.signing(context)
     }
 
     /// What makes two invocations the same commissioning: a changed profile or answers file

@@ -178,10 +178,7 @@ enum CommissionSteps {
         if !session.draft.isFinished {
             try session.describe(inspector: run.input.inspector, instrument: run.input.instrument)
             if session.draft.charger == nil { await Inspect.identify(&session, client: run.client, context: run.context) }
-            for (itemId, entry) in run.input.answers.sorted(by: { $0.key < $1.key }) {
-                guard let item = run.input.template.item(itemId) else { continue }
-                try session.record(entry.answer, note: entry.note, for: item)
-            }
+            try session.record(answers: run.input.answers)
             if run.context.io.stdinIsTTY && run.input.answersPath == nil {
                 var walk = InspectWalk(session: session, context: run.context)
                 let outcome = try await walk.run()

@@ -153,40 +153,40 @@ enum Inspect {
             case (_?, nil): throw UsageError("--measurements needs --map FILE", commandPath: spec.path)
             case (nil, _?): throw UsageError("--map is only used with --measurements CSV", commandPath: spec.path)
             }
-            if let name = options.string(Inspect.inspector) {
-                guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
-                    throw UsageError("--inspector needs a name", commandPath: spec.path)
-                }
-                inspector = Inspector(name: name, registration: options.string(Inspect.registration))
-            } else if options.isPresent(Inspect.registration) {
-                throw UsageError("--registration goes with --inspector NAME", commandPath: spec.path)
-            }
-            switch (options.string(Inspect.instrument), options.string(Inspect.calibrated)) {
-            case (nil, nil): break
-            case (let serial?, let date?):
-                guard InspectionDraft.calendarDate(date) != nil else {
-                    throw UsageError("--calibrated '\(date)' is not a date (YYYY-MM-DD)", commandPath: spec.path)
-                }
-                instrument = Instrument(serial: serial, calibratedAt: date)
-            case (_?, nil): throw UsageError("--instrument needs --calibrated DATE (its last calibration)", commandPath: spec.path)
-            case (nil, _?): throw UsageError("--calibrated goes with --instrument SERIAL", commandPath: spec.path)
-            }
+            (inspector, instrument) = try Inspect.signing(context)
         }
 
-        /// Records the answers from files; the answers file wins over a tester export for the
-        /// same item, since a person wrote it.
         func apply(to session: inout InspectionSession) throws {
-            if let imported {
-                for (id, answer) in imported.answers.sorted(by: { $0.key < $1.key }) {
-                    guard let item = template.item(id), answers[id] == nil else { continue }
-                    try session.record(answer, for: item)
-                }
-            }
-            for (id, entry) in answers.sorted(by: { $0.key < $1.key }) {
-                guard let item = template.item(id) else { continue }
-                try session.record(entry.answer, note: entry.note, for: item)
-            }
+            try session.record(answers: answers, imported: imported?.answers ?? [:])
         }
+    }
+
+    /// `--inspector`, `--registration`, `--instrument` and `--calibrated`, checked; shared
+    /// with `commission`.
+    static func signing(_ context: CommandContext) throws -> (Inspector?, Instrument?) {
+        let options = context.options
+        let path = context.spec.path
+        var inspector: Inspector?
+        var instrument: Instrument?
+        if let name = options.string(Inspect.inspector) {
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw UsageError("--inspector needs a name", commandPath: path)
+            }
+            inspector = Inspector(name: name, registration: options.string(registration))
+        } else if options.isPresent(registration) {
+            throw UsageError("--registration goes with --inspector NAME", commandPath: path)
+        }
+        switch (options.string(Inspect.instrument), options.string(calibrated)) {
+        case (nil, nil): break
+        case (let serial?, let date?):
+            guard InspectionDraft.calendarDate(date) != nil else {
+                throw UsageError("--calibrated '\(date)' is not a date (YYYY-MM-DD)", commandPath: path)
+            }
+            instrument = Instrument(serial: serial, calibratedAt: date)
+        case (_?, nil): throw UsageError("--instrument needs --calibrated DATE (its last calibration)", commandPath: path)
+        case (nil, _?): throw UsageError("--calibrated goes with --instrument SERIAL", commandPath: path)
+        }
+        return (inspector, instrument)
     }
 
     /// `commissioning` is a shipped template; anything else is a file.
