@@ -66,6 +66,7 @@ import TestSupport
             let chargers = ["CP-0001", "CP-0003", "CP-0004", "CP-0007", "CP-0005", "CP-0011", "CP-0008"]
             let client = try BackendClient(configuration: .init(baseURL: sim.url, token: "demo-operator"))
             defer { client.shutdown() }
+            var interruptedSteps: [String] = []
             for (index, title) in steps.enumerated() {
                 let charger = chargers[index]
                 let arguments = ["commission", charger, "--profile", try Fixtures.path("profiles/cpo-base.json"),
@@ -82,23 +83,29 @@ import TestSupport
                     #expect(first.stdoutSoFar.contains("Downloading"), "\(first.stdoutSoFar)")
                 }
                 let killed = await first.stop(signal: SIGKILL, timeout: 0)
-                #expect(killed.bySignal || killed.killed || killed.status != 0 || index == 6, "\(title): killed mid-run")
+                // On a starved machine a short step can end, and the run with it, before the kill lands;
+                // then the next run is a new commissioning, and the counts below say so.
+                let interrupted = killed.bySignal || killed.status != 0
+                if interrupted { interruptedSteps.append(title) }
                 let again = try await sim.run(arguments + ["--json"], timeout: 300)
                 #expect(again.status == 0, "\(title): \(again.stdout)\n\(again.stderr)")
-                #expect(again.stderr.contains("resuming the commissioning of \(charger)") || index == 6 && killed.status == 0,
-                        "\(title): \(again.stderr)")
+                #expect(again.stderr.contains("resuming the commissioning of \(charger)") == interrupted, "\(title): \(again.stderr)")
                 let s = try summary(again)
                 #expect(s["verdict"] == "pass", "\(title)")
-                if title == "firmware" {
+                if title == "firmware" && interrupted {
                     #expect(again.stderr.contains("asked for before the interruption"), "\(again.stderr)")
                 }
                 let updates = try await client.firmwareUpdates(chargerId: charger)
                 #expect(updates.items.count == 1, "\(title): one firmware update, not \(updates.items.count)")
-                #expect(try await client.inspections(chargerId: charger).items.count == 1, "\(title): one inspection")
+                let inspections = try await client.inspections(chargerId: charger).items.count
+                #expect(inspections == (interrupted ? 1 : 2), "\(title): \(inspections) inspections")
                 let status = try JSONValue(parsing: try await sim.run(["status", charger, "--json"]).stdout)
                 #expect(step(s, "firmware")?["summary"]?.stringValue?.hasSuffix(status["firmwareVersion"]?.stringValue ?? "?") == true,
                         "\(title): \(String(describing: step(s, "firmware")))")
             }
+            // The long steps are always caught mid-way; the firmware one is killed mid-download by construction.
+            #expect(["configure", "firmware", "QA"].allSatisfy(interruptedSteps.contains), "\(interruptedSteps)")
+            #expect(interruptedSteps.count >= 4, "\(interruptedSteps)")
         }
     }
 
