@@ -38,6 +38,8 @@ enum QABench {
         var requests: Int
         var cpuSeconds: Double
         var peakRSSKiB: Int
+        /// The simulator's CPU during the run: the other half of the work on this machine.
+        var simCPUSeconds: Double
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
@@ -85,13 +87,14 @@ enum QABench {
         say("qa: default checks over \(Format.grouped(Double(settings.chargers))) simulated chargers (sim speed \(settings.speed)x), "
             + "chargekit qa --concurrency \(settings.concurrency) vs --concurrency 1")
         let load = loadAverage()
-        let ours = try measure(chargekit, concurrency: settings.concurrency, chargers: settings.chargers, log: log)
-        let reference = try measure(chargekit, concurrency: 1, chargers: settings.chargers, log: log)
-        var table = Table(["concurrency", "seconds", "chargers/s", "requests", "requests/charger", "qa CPU s", "qa peak RSS"])
+        let ours = try measure(chargekit, concurrency: settings.concurrency, chargers: settings.chargers, log: log, sim: sim.pid)
+        let reference = try measure(chargekit, concurrency: 1, chargers: settings.chargers, log: log, sim: sim.pid)
+        var table = Table(["concurrency", "seconds", "chargers/s", "requests", "requests/charger", "qa CPU s", "sim CPU s",
+                           "qa peak RSS"])
         for m in [ours, reference] {
             table.add([String(m.concurrency), Format.fixed(m.seconds, 2), Format.fixed(Double(settings.chargers) / m.seconds, 1),
                        String(m.requests), Format.fixed(Double(m.requests) / Double(settings.chargers), 2),
-                       Format.fixed(m.cpuSeconds, 2), Format.mib(kib: m.peakRSSKiB)])
+                       Format.fixed(m.cpuSeconds, 2), Format.fixed(m.simCPUSeconds, 2), Format.mib(kib: m.peakRSSKiB)])
         }
         say(table.render())
         let ratio = reference.seconds / ours.seconds
@@ -104,8 +107,9 @@ enum QABench {
 
     /// One `chargekit qa` over the whole fleet, checked: every charger reported, every run
     /// recorded at the backend, exit 0 (the simulated fleet passes the default checks).
-    static func measure(_ chargekit: String, concurrency: Int, chargers: Int, log: String) throws -> Measurement {
+    static func measure(_ chargekit: String, concurrency: Int, chargers: Int, log: String, sim: pid_t) throws -> Measurement {
         let before = requestCount(log)
+        let simBefore = cpuSeconds(of: sim)
         let started = ContinuousClock.now
         let qa = try ChildProcess(chargekit, ["qa", "--select", "id=*", "--concurrency", String(concurrency), "--json",
                                               "--progress", "none"])
@@ -143,7 +147,18 @@ enum QABench {
             requests = now
         }
         return Measurement(concurrency: concurrency, seconds: seconds, requests: requests,
-                           cpuSeconds: exit.usage.userSeconds + exit.usage.systemSeconds, peakRSSKiB: exit.usage.peakRSSKiB)
+                           cpuSeconds: exit.usage.userSeconds + exit.usage.systemSeconds, peakRSSKiB: exit.usage.peakRSSKiB,
+                           simCPUSeconds: cpuSeconds(of: sim) - simBefore)
+    }
+
+    /// User and system CPU of a running process, from /proc/PID/stat (fields 14 and 15, in ticks).
+    static func cpuSeconds(of pid: pid_t) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3, so utime (14) and stime (15) are at 11 and 12.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// API requests the simulator answered so far (`METHOD /v1/... STATUS` lines of `-v`).

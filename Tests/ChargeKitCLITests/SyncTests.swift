@@ -140,3 +140,32 @@ import TestSupport
         }
     }
 }
+
+/// `chargekit sync` in-process against the recording server: the exit status says what to do.
+@Suite struct SyncExitTests {
+    @Test func aRefusedTokenIs77AndTheEntryStays() async throws {
+        let sandbox = try Sandbox()
+        let server = try TestHTTPServer()
+        defer { server.stop() }
+        var problem = Problem(.unauthorized, detail: "The token is not valid.")
+        problem.status = 401
+        server.route("/v1/qa-runs", method: "POST", [.response(status: 401, headers: [("Content-Type", MediaType.problemJSON)],
+                                                               body: try JSONCoding.encode(problem))])
+        try sandbox.write("not-valid\n", to: sandbox.tokenPath)
+        let outbox = Outbox(dataDirectory: sandbox.root + "/data/chargekit")
+        let first = try outbox.enqueue(SyncTests.run("CP-0001"))
+        let second = try outbox.enqueue(SyncTests.run("CP-0002"))
+
+        let refused = await sandbox.run(["sync", "--backend", server.baseURL])
+        #expect(refused.status == 77, "\(refused.stderr)")
+        #expect(refused.stdout.contains("not authorised: The token is not valid."), "\(refused.stdout)")
+        // sync sends four at a time, so both went before the refusal came back; both stay.
+        #expect(Set(server.requests(path: "/v1/qa-runs").compactMap { $0.header("Idempotency-Key") })
+                == [first.idempotencyKey, second.idempotencyKey])
+        #expect(outbox.entries().entries.map(\.attempts) == [1, 1])
+
+        let listed = await sandbox.run(["sync", "--list"])
+        #expect(listed.status == 0 && listed.stdout.contains("QA run of CP-0001 (pass)") && listed.stdout.contains("not authorised"))
+        #expect(server.requests(path: "/v1/qa-runs").count == 2, "--list sends nothing")
+    }
+}

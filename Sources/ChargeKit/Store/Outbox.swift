@@ -58,8 +58,21 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
 
     /// The payload decoded as the backend API decodes it.
     public func payload<T: Decodable>(as type: T.Type) throws -> T {
-        try payload.decode(as: type)
+        try OutboxCoding.decoder.decode(type, from: payload)
     }
+}
+
+/// Entries are read and written with the project's own JSON (no detour through Foundation's
+/// coders, which take the slow, error-throwing path for free-form values), dates as the
+/// backend API writes them.
+enum OutboxCoding {
+    struct NotATimestamp: Error {}
+
+    static let decoder = JSONValueDecoder(dateDecodingStrategy: .custom { value in
+        guard let text = value.stringValue, let date = Timestamp.parse(text) else { throw NotATimestamp() }
+        return date
+    })
+    static let encoder = JSONValueEncoder(dateEncodingStrategy: .custom { .string(Timestamp.format($0)) })
 }
 
 /// The outbox in the local store, `$XDG_DATA_HOME/chargekit/outbox`: one JSON file per entry,
@@ -94,7 +107,7 @@ public struct Outbox: Sendable {
                         createdAt: Date = Date()) throws(Error) -> OutboxEntry {
         let value: JSONValue
         do {
-            value = try JSONValue(encoding: payload)
+            value = try OutboxCoding.encoder.encode(payload)
         } catch {
             throw Error(path: directory, reason: "cannot encode the \(kind) payload: \(error)")
         }
@@ -110,16 +123,14 @@ public struct Outbox: Sendable {
         } catch {
             throw Error(path: directory, reason: error.description)
         }
-        let data: Data
+        let text: String
         do {
-            let encoder = JSONCoding.makeEncoder()
-            encoder.outputFormatting.insert(.prettyPrinted)
-            data = try encoder.encode(entry)
+            text = try OutboxCoding.encoder.encode(entry).formatted()
         } catch {
             throw Error(path: path(of: entry.id), reason: "cannot be encoded: \(error)")
         }
         do {
-            try AtomicFile.write(Array(data), to: path(of: entry.id))
+            try AtomicFile.write(text, to: path(of: entry.id))
         } catch {
             throw Error(path: path(of: entry.id), reason: error.description)
         }
@@ -179,7 +190,7 @@ public struct Outbox: Sendable {
         guard let contents else { throw Error(path: path, reason: "vanished while reading") }
         let entry: OutboxEntry
         do {
-            entry = try JSONCoding.decode(OutboxEntry.self, from: Data(contents.bytes))
+            entry = try OutboxCoding.decoder.decode(OutboxEntry.self, from: JSONValue(parsing: contents.bytes))
         } catch {
             throw Error(path: path, reason: "is not an outbox entry: \(error)")
         }
