@@ -183,12 +183,7 @@ enum Qa {
                 context.console.warning("--profile is given but the configuration check does not run")
             }
             let loader = ProfileLoader(environment: context.io.environment, workingDirectory: context.io.workingDirectory)
-            do {
-                options.profile = try loader.load(path)
-            } catch {
-                let unreadable = error.issues.contains { $0.kind == .unreadableFile }
-                throw CLIError(unreadable ? .noInput : .dataError, error.description)
-            }
+            options.profile = try loader.load(path)
         }
         return options
     }
