@@ -6,7 +6,7 @@ import Testing
 @testable import ChargeKitSim
 
 /// The event feed: lossless cursors, filters, long polls that wake on the event, 410.
-@Suite struct APIEventsTests {
+@Suite(.busySimulation) struct APIEventsTests {
     @Test func cursorsNeitherSkipNorRepeatWhateverTheFilter() async throws {
         try await SimAPI.run(count: 4) { api in
             #expect(await api.awaitFleet())
