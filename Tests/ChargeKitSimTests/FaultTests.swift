@@ -257,17 +257,20 @@ extension OCPPFrame {
         await sim.start()
         #expect(await awaitBoot(sim, "CP-1"))
         #expect(await awaitBoot(sim, "CP-2"))
+        // Both updates go out together and are followed after: each state must be observable,
+        // so the scheduled times lie far enough ahead for a loaded machine. At speed 200, 50
+        // virtual minutes are 15 s of real time before the download, and as much again between
+        // the download's end (20 virtual seconds) and the install.
+        let cursor = sim.csms.eventLog.latestSeq
+        let now = sim.clock.now
         for id in ["CP-1", "CP-2"] {
-            let cursor = sim.csms.eventLog.latestSeq
-            let now = sim.clock.now
             let ack = try await sim.csms.updateFirmware(id, FirmwareUpdate(
-                // At speed 200 a virtual minute is 0.3 s of real time, less than a loaded machine may
-                // take to deliver the request; 20 virtual minutes (6 s) keep DownloadScheduled observable.
-                // The install time lies well after the download (20 s) for the same reason.
-                location: url("8.0"), retrieveAt: now.addingTimeInterval(1200), installAt: now.addingTimeInterval(2400),
+                location: url("8.0"), retrieveAt: now.addingTimeInterval(3000), installAt: now.addingTimeInterval(6000),
                 signingCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", signature: "c2lnbmF0dXJl", requestId: 77))
             #expect(ack.requestId == 77)
             #expect(ack.action == (id == "CP-2" ? "SignedUpdateFirmware" : "UpdateFirmware"))
+        }
+        for id in ["CP-1", "CP-2"] {
             let type = id == "CP-2" ? "SignedFirmwareStatusNotification" : "FirmwareStatusNotification"
             var seen: [String] = []
             var seq = cursor
