@@ -53,8 +53,14 @@ public final class BackgroundProcess: Sendable {
 
     /// Starts `executable` and waits (at most `timeout` seconds) for a stdout line starting
     /// with `readyPrefix`. Throws, after stopping the process, when it ends or stays silent.
+    ///
+    /// With `signal`, that signal is sent the moment the ready line (and `marker`, when given,
+    /// anywhere in stdout) has appeared, from the thread that watches the output: a test whose
+    /// task a loaded executor resumes late still catches the process at that point. If the
+    /// process ends or the timeout passes first, nothing is sent; the caller sees it in ``stop``.
     public static func start(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                             readyPrefix: String, timeout: Double = 60) async throws -> BackgroundProcess {
+                             readyPrefix: String, timeout: Double = 60, signal: Int32? = nil,
+                             whenStdoutContains marker: String? = nil) async throws -> BackgroundProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -87,14 +93,21 @@ public final class BackgroundProcess: Sendable {
                 }
             }
             let deadline = Date().addingTimeInterval(timeout)
+            var readyLine: String?
             while true {
                 let text = output.data.withLock { String(decoding: $0.stdout, as: UTF8.self) }
-                if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(readyPrefix) }) {
-                    return BackgroundProcess(process: process, output: output, exited: exited, readers: readers,
-                                             readyLine: String(line))
+                if readyLine == nil {
+                    readyLine = text.split(separator: "\n").first(where: { $0.hasPrefix(readyPrefix) }).map(String.init)
                 }
                 let left = deadline.timeIntervalSinceNow
-                if left <= 0 || !process.isRunning {
+                if let line = readyLine {
+                    let caught = marker.map { text.contains($0) } ?? true
+                    if let signal, caught, process.isRunning { kill(process.processIdentifier, signal) }
+                    if signal == nil || caught || left <= 0 || !process.isRunning {
+                        return BackgroundProcess(process: process, output: output, exited: exited, readers: readers,
+                                                 readyLine: line)
+                    }
+                } else if left <= 0 || !process.isRunning {
                     if process.isRunning { process.terminate() }
                     _ = exited.wait(timeout: .now() + 5)
                     let err = output.data.withLock { String(decoding: $0.stderr, as: UTF8.self) }

@@ -6,7 +6,7 @@ import Testing
 @testable import ChargeKitSim
 
 /// Tokens, roles and sites: who reaches what, and the contract's 401/403/404/405 answers.
-@Suite struct APIAuthTests {
+@Suite(.busySimulation) struct APIAuthTests {
     @Test func whoamiAnswersTheTokensIdentity() async throws {
         try await SimAPI.run { api in
             let installer = try await api.client("site1-installer").whoami()

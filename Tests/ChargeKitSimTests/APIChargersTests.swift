@@ -6,7 +6,7 @@ import Testing
 @testable import ChargeKitSim
 
 /// Listing, paging, one charger in full, and its location and technical data.
-@Suite struct APIChargersTests {
+@Suite(.busySimulation) struct APIChargersTests {
     @Test func pagesAreStableOrderedByIdAndCursorsOpaque() async throws {
         try await SimAPI.run(count: 10) { api in
             let client = try api.client()

@@ -6,7 +6,7 @@ import Testing
 @testable import ChargeKitSim
 
 /// Configuration read and apply, and the command relay, through the CSMS.
-@Suite struct APIConfigurationTests {
+@Suite(.busySimulation) struct APIConfigurationTests {
     static let fleet = [spec("CP-16", abb), spec("CP-21", zaptec), spec("CP-OFF", alfen, faults: [.offline]),
                         spec("CP-REJ", alfen, faults: [.configRejected])]
 

@@ -8,7 +8,7 @@ import TestSupport
 @testable import ChargeKitSim
 
 /// Resumable uploads, the catalogue and the charger-facing download.
-@Suite struct APIFirmwareTests {
+@Suite(.busySimulation) struct APIFirmwareTests {
     static let image = bytes(300_000, seed: 3)
 
     static func request(_ data: Data = image, version: String = "9.0.0", models: [String] = ["Terra AC W22"]) -> FirmwareUploadRequest {

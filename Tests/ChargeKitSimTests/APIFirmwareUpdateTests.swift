@@ -6,7 +6,7 @@ import Testing
 @testable import ChargeKitSim
 
 /// Firmware update jobs from request to the boot that confirms them, and every way they fail.
-@Suite struct APIFirmwareUpdateTests {
+@Suite(.busySimulation) struct APIFirmwareUpdateTests {
     /// The catalogue's newer version for the charger's model.
     static func upgrade(_ client: BackendClient, for model: ChargerModel) async throws -> Firmware {
         let target = FirmwareSeed.newerVersion(than: model.firmwareVersions.last ?? "")

@@ -7,7 +7,7 @@ import Testing
 @testable import ChargeKitSim
 
 /// Inspection reports with their attachments, and QA runs: idempotent, immutable, per charger.
-@Suite struct APIRecordsTests {
+@Suite(.busySimulation) struct APIRecordsTests {
     static let photo = bytes(150_000, seed: 11)
     static let signature = bytes(2_000, seed: 12)
 

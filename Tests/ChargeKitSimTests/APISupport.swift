@@ -63,9 +63,14 @@ struct SimAPI: Sendable {
         try BackendClient(configuration: BackendConfiguration(baseURL: backend.baseURL, token: token, retry: retry))
     }
 
-    /// Waits (real time, bounded) until the charger reports connected and booted.
-    func awaitOnline(_ id: String, timeout: Duration = .seconds(20)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
+    /// Waits (real time, bounded) until the charger reports connected and booted. The bound
+    /// is for a loaded machine: with the whole suite starting at once on 2 cores, a fleet
+    /// has taken over 20 s to boot. A charger that never boots still fails the test.
+    func awaitOnline(_ id: String, timeout: Duration = .seconds(120)) async -> Bool {
+        await awaitOnline(id, until: ContinuousClock.now + timeout)
+    }
+
+    private func awaitOnline(_ id: String, until deadline: ContinuousClock.Instant) async -> Bool {
         while ContinuousClock.now < deadline {
             if let view = await backend.simulation.csms.charger(id), view.connected, view.lastBoot != nil,
                view.connectors.count >= 1 { return true }
@@ -74,10 +79,11 @@ struct SimAPI: Sendable {
         return false
     }
 
-    /// Waits for every charger of the fleet that can connect.
-    func awaitFleet(except offline: Set<String> = []) async -> Bool {
+    /// Waits for every charger of the fleet that can connect, all within one bound.
+    func awaitFleet(except offline: Set<String> = [], timeout: Duration = .seconds(180)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
         for spec in backend.simulation.chargers where !offline.contains(spec.id) {
-            guard await awaitOnline(spec.id) else { return false }
+            guard await awaitOnline(spec.id, until: deadline) else { return false }
         }
         return true
     }

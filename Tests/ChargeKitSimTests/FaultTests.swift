@@ -131,19 +131,21 @@ import Testing
 
     @Test func clockDriftShowsInChargerTimestamps() async throws {
         let frames = FrameCollector()
-        let sim = makeSimulation([spec("CP-D", alfen, drift: 90)], speed: 20, hook: frames.hook)
+        // An hour of drift: at speed 20 a loaded machine's delivery delay of seconds is a minute
+        // or more of sim time, which a 90 s drift could not be told apart from.
+        let sim = makeSimulation([spec("CP-D", alfen, drift: 3600)], speed: 20, hook: frames.hook)
         await sim.start()
         let e = try #require(await awaitEvent(sim, "CP-D", "StatusNotification"))
         await sim.stop()
-        // At the sender, the charger's timestamp is its clock: sim time + 90 s.
+        // At the sender, the charger's timestamp is its clock: sim time + 3600 s.
         let sent = try #require(frames.all.first { $0.direction == .chargerToCSMS && $0.frame.contains("StatusNotification") })
         let stamp = try #require(OCPPFrame(text: sent.frame).callPayload?["timestamp"]?.stringValue.flatMap(OCPPDateTime.parse))
-        #expect(abs(stamp.timeIntervalSince(sent.time) - 90) < 0.5)
-        // The CSMS sees that minus the delivery delay.
+        #expect(abs(stamp.timeIntervalSince(sent.time) - 3600) < 0.5)
+        // The CSMS sees that minus the delivery delay (up to 90 s of real time allowed).
         let offset = try #require(e.chargerTime?.timeIntervalSince(e.receivedAt))
-        #expect(offset > 60 && offset < 90.5)
+        #expect(offset > 1800 && offset < 3600.5)
         let view = try #require(await sim.csms.charger("CP-D"))
-        #expect((view.clockOffsetSeconds ?? 0) > 60)
+        #expect((view.clockOffsetSeconds ?? 0) > 1800)
     }
 }
 
@@ -255,17 +257,20 @@ extension OCPPFrame {
         await sim.start()
         #expect(await awaitBoot(sim, "CP-1"))
         #expect(await awaitBoot(sim, "CP-2"))
+        // Both updates go out together and are followed after: each state must be observable,
+        // so the scheduled times lie far enough ahead for a loaded machine. At speed 200, 50
+        // virtual minutes are 15 s of real time before the download, and as much again between
+        // the download's end (20 virtual seconds) and the install.
+        let cursor = sim.csms.eventLog.latestSeq
+        let now = sim.clock.now
         for id in ["CP-1", "CP-2"] {
-            let cursor = sim.csms.eventLog.latestSeq
-            let now = sim.clock.now
             let ack = try await sim.csms.updateFirmware(id, FirmwareUpdate(
-                // At speed 200 a virtual minute is 0.3 s of real time, less than a loaded machine may
-                // take to deliver the request; 20 virtual minutes (6 s) keep DownloadScheduled observable.
-                // The install time lies well after the download (20 s) for the same reason.
-                location: url("8.0"), retrieveAt: now.addingTimeInterval(1200), installAt: now.addingTimeInterval(2400),
+                location: url("8.0"), retrieveAt: now.addingTimeInterval(3000), installAt: now.addingTimeInterval(6000),
                 signingCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", signature: "c2lnbmF0dXJl", requestId: 77))
             #expect(ack.requestId == 77)
             #expect(ack.action == (id == "CP-2" ? "SignedUpdateFirmware" : "UpdateFirmware"))
+        }
+        for id in ["CP-1", "CP-2"] {
             let type = id == "CP-2" ? "SignedFirmwareStatusNotification" : "FirmwareStatusNotification"
             var seen: [String] = []
             var seq = cursor

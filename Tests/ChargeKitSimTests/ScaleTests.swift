@@ -3,7 +3,7 @@ import OCPP
 import Testing
 @testable import ChargeKitSim
 
-@Suite struct ScaleTests {
+@Suite(.busySimulation) struct ScaleTests {
     /// A smoke test, not a benchmark: 1,200 chargers (CHARGEKIT_SIM_SCALE to change) at 1000×
     /// all boot and heartbeat, and CPU goes into moving frames, not into polling. The load is
     /// kept moderate (600 s heartbeats): on 2 cores a saturated simulation would starve the

@@ -8,7 +8,7 @@ import TestSupport
 
 /// The commissioning walk on both versions, with every frame logged and then checked against
 /// the official schemas by validate_frames.py.
-@Suite struct ScenarioTests {
+@Suite(.busySimulation) struct ScenarioTests {
     static let image = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
 
     static func firmwareURL(_ version: String, sha: String = SHA256.hex(image)) -> String {

@@ -3,6 +3,7 @@ import Foundation
 import OCPP
 import Synchronization
 import Testing
+import TestSupport
 @testable import ChargeKitSim
 
 /// A firmware server in memory: images by URL path, with a number of failures before success.
@@ -111,4 +112,27 @@ func expectSchemaValid(_ frames: FrameCollector, mustCover actions: [String] = [
     let (status, output) = try await runValidator(path)
     #expect(status == 0, "frames fail the official schemas:\n\(output)")
     for action in actions { #expect(output.contains(action), "the log covers \(action)") }
+}
+
+/// Suites whose tests run a simulation with a fleet: at most two of those tests at a time in
+/// the whole process. Started all at once (with the rest of the package's tests) on 2 cores,
+/// they kept the concurrency pool so busy that waits elsewhere overran by 30 s and more.
+struct BusySimulation: SuiteTrait, TestTrait, TestScoping {
+    static let limit = ConcurrencyLimit(width: 2)
+
+    var isRecursive: Bool { true }
+
+    func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
+        // Each test case takes a place; a suite as a whole does not.
+        testCase == nil ? nil : self
+    }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        try await Self.limit.run { try await function() }
+    }
+}
+
+extension Trait where Self == BusySimulation {
+    /// See ``BusySimulation``.
+    static var busySimulation: Self { BusySimulation() }
 }

@@ -108,18 +108,27 @@ struct WaitingTests {
     @Test func cancellingDuringTheRetryWaitStopsAtOnce() async throws {
         let server = try TestHTTPServer()
         defer { server.stop() }
-        server.route("/busy", [.retryAfter(status: 503, value: "5")])
-        let client = try makeClient()
+        // A wait far longer than any stall of a loaded machine, so "stopped at once" is
+        // told apart from "sat out the wait" however slowly the executor runs us.
+        server.route("/busy", [.retryAfter(status: 503, value: "300")])
+        let waiting = Locked(false)
+        let client = try makeClient {
+            $0.retry.maxTotalTime = .seconds(600)
+            $0.onRetry = { _ in waiting.withLock { $0 = true } }
+        }
         defer { client.shutdown() }
         let task = Task { () async throws -> HTTPResponse in
             try await client.send(HTTPRequest(url: server.baseURL + "/busy"))
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // Cancel once the retry wait has begun (not after a guessed sleep).
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !waiting.value, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(waiting.value, "the 503 started a retry wait")
         let start = ContinuousClock.now
         task.cancel()
         let error = await failure(of: task)
         #expect(error?.kind == .cancelled)
-        #expect(elapsed(since: start) < .seconds(4), "did not sit out the 5 s Retry-After")
+        #expect(elapsed(since: start) < .seconds(60), "did not sit out the 300 s Retry-After")
         #expect(server.requests.count == 1)
     }
 
