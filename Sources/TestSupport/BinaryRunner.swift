@@ -70,9 +70,10 @@ public struct BinaryRunner: Sendable {
     }
 
     /// Runs the executable with `arguments`, `stdin` as its standard input (closed after),
-    /// exactly `environment`, in `workingDirectory`; kills it after `timeout` seconds.
+    /// exactly `environment`, in `workingDirectory`; kills it after `timeout` seconds (a bound
+    /// for a hang, not a speed test: a loaded CI machine can hold a 30 ms command for 30 s).
     public func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:],
-                    workingDirectory: URL? = nil, timeout: TimeInterval = 30) async throws -> BinaryResult {
+                    workingDirectory: URL? = nil, timeout: TimeInterval = 120) async throws -> BinaryResult {
         let executable = self.executable
         return try await withCheckedThrowingContinuation { continuation in
             // Process and pipe reads block; keep them off the cooperative pool.
