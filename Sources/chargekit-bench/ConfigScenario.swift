@@ -333,7 +333,7 @@ enum ConfigScenario {
     static func siblingExecutable(_ name: String) throws -> String {
         let path = ((try currentExecutable()) as NSString).deletingLastPathComponent + "/" + name
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw BenchError(description: "no \(path): build it with 'swift build -c release --product \(name)', or pass --chargekit PATH")
+            throw BenchError(description: "no \(path): build it with 'swift build -c release --product \(name)'")
         }
         return path
     }

@@ -45,12 +45,7 @@ enum QABench {
     static func run(_ arguments: [String]) throws -> Int32 {
         let settings = try Settings(arguments)
         Cleanup.install()
-        let executable = try currentExecutable()
-        let chargekit = (executable as NSString).deletingLastPathComponent + "/chargekit"
-        guard FileManager.default.isExecutableFile(atPath: chargekit) else {
-            throw BenchError(description: "no chargekit next to \(executable): build it first "
-                             + "(swift build -c release --product chargekit)")
-        }
+        let chargekit = try ConfigScenario.siblingExecutable("chargekit")
         let root = NSTemporaryDirectory() + "chargekit-bench-qa-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root + "/home", withIntermediateDirectories: true)
         Cleanup.shared.setTemporaryDirectory(root)
