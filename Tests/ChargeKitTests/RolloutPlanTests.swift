@@ -86,3 +86,36 @@ import Testing
         #expect(unrelatedBoot.outcome == .failed(status: "DownloadFailed", reason: "the charger reported DownloadFailed"))
     }
 }
+
+@Suite struct RolloutStateFileTests {
+    static func state(chargers count: Int) throws -> RolloutState {
+        let ids = (1...count).map { String(format: "CP-%05d", $0) }
+        var planned: [String: RolloutPlan.Planned] = [:]
+        for id in ids {
+            planned[id] = .init(id: id, model: "Eve \"S\"/line", ocppVersion: "1.6", fromVersion: "6.4.0", firmwareId: "fw_1", targetVersion: "6.5.1")
+        }
+        let plan = RolloutPlan(target: "6.5.1", selection: ["model=Eve*"], shard: nil, waveSpec: .standard,
+                               budget: try #require(FailureBudget(parsing: "2%")), options: FirmwareUpdateOptions(),
+                               waves: WaveSpec.standard.split(ids), chargers: planned, skipped: [])
+        return RolloutState(plan: plan, now: Date(timeIntervalSince1970: 1_764_000_000))
+    }
+
+    /// The cached encoding is byte for byte the plain one, however the chargers change between writes.
+    @Test func writesFromTheCacheAreTheFullEncoding() throws {
+        var state = try Self.state(chargers: 300)
+        var cache = RolloutStateCache()
+        #expect(try RolloutStateFile.encode(state, cache: &cache) == RolloutStateFile.encode(state))
+        for round in 0..<5 {
+            for id in state.chargers.keys.sorted().filter({ $0.hasSuffix(String(round)) }) {
+                state.chargers[id]?.phase = round % 2 == 0 ? .running : .succeeded
+                state.chargers[id]?.steps.append(FirmwareStep(status: "Downloading", at: Date(timeIntervalSince1970: 1_764_000_000 + Double(round)),
+                                                              source: "notification", info: "round \(round) \u{1F}"))
+            }
+            state.wave = round
+            state.updatedAt = Date(timeIntervalSince1970: 1_764_000_100 + Double(round))
+            let cached = try RolloutStateFile.encode(state, cache: &cache)
+            #expect(cached == (try RolloutStateFile.encode(state)), "round \(round)")
+            #expect(try JSONCoding.decode(RolloutState.self, from: Data(cached)) == state)
+        }
+    }
+}

@@ -52,6 +52,8 @@ public actor FirmwareRollout {
     private var version = 0
     private var written = 0
     private var writing = false
+    /// Charger records as last written, so a write re-encodes only what changed.
+    private var stateCache = RolloutStateCache()
     private var commitWaiters: [(version: Int, continuation: CheckedContinuation<Void, any Error>)] = []
     private var writeFailure: (any Error)?
 
@@ -328,7 +330,7 @@ public actor FirmwareRollout {
             let snapshot = state
             let path = self.path
             do {
-                try await Self.write(snapshot, to: path)
+                stateCache = try await Self.write(snapshot, to: path, cache: stateCache)
                 written = target
             } catch {
                 writeFailure = error
@@ -349,7 +351,9 @@ public actor FirmwareRollout {
     }
 
     /// Encodes and writes off the actor, so events keep flowing during the fsync.
-    private nonisolated static func write(_ state: RolloutState, to path: String) async throws {
-        try RolloutStateFile.write(state, to: path)
+    private nonisolated static func write(_ state: RolloutState, to path: String, cache: RolloutStateCache) async throws -> RolloutStateCache {
+        var cache = cache
+        try RolloutStateFile.write(state, to: path, cache: &cache)
+        return cache
     }
 }

@@ -102,8 +102,59 @@ public enum RolloutStateFile {
 
     /// Encodes and replaces `path` atomically (temporary file, fsync, rename).
     public static func write(_ state: RolloutState, to path: String) throws {
-        let encoder = JSONCoding.makeEncoder()
-        let data = try encoder.encode(state)
-        try AtomicFile.write(Array(data), to: path, mode: 0o644)
+        try AtomicFile.write(try encode(state), to: path, mode: 0o644)
     }
+
+    /// The same, re-encoding only the chargers that changed since the last write with this
+    /// cache: a rollout over thousands of chargers rewrites its state after every transition,
+    /// and encoding every charger's timeline each time made the writes, which every request
+    /// waits for, slower as the rollout went on.
+    public static func write(_ state: RolloutState, to path: String, cache: inout RolloutStateCache) throws {
+        try AtomicFile.write(try encode(state, cache: &cache), to: path, mode: 0o644)
+    }
+
+    static func encode(_ state: RolloutState) throws -> [UInt8] {
+        Array(try JSONCoding.makeEncoder().encode(state))
+    }
+
+    /// The bytes `encode(state)` gives, assembled from cached per-charger fragments. Keys are
+    /// sorted, so the top level begins with `{"chargers":{}` when encoded without chargers.
+    static func encode(_ state: RolloutState, cache: inout RolloutStateCache) throws -> [UInt8] {
+        let encoder = JSONCoding.makeEncoder()
+        var top = state
+        top.chargers = [:]
+        let head = Array(try encoder.encode(top))
+        let empty = Array(#"{"chargers":{}"#.utf8)
+        guard head.starts(with: empty) else { return try encode(state) }
+        if cache.order.count != state.chargers.count { cache.order = state.chargers.keys.sorted() }
+        var out = Array(#"{"chargers":{"#.utf8)
+        out.reserveCapacity(cache.size + head.count)
+        for (index, id) in cache.order.enumerated() {
+            guard let record = state.chargers[id] else { return try encode(state) }
+            let fragment: [UInt8]
+            if let cached = cache.fragments[id], cache.records[id] == record {
+                fragment = cached
+            } else {
+                fragment = Array(try encoder.encode(id)) + [UInt8(ascii: ":")] + Array(try encoder.encode(record))
+                cache.size += fragment.count - (cache.fragments[id]?.count ?? 0)
+                cache.fragments[id] = fragment
+                cache.records[id] = record
+            }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += fragment
+        }
+        out.append(UInt8(ascii: "}"))
+        out += head[empty.count...]
+        return out
+    }
+}
+
+/// Charger records as last encoded, kept by a running rollout between its state writes.
+public struct RolloutStateCache: Sendable {
+    var order: [String] = []
+    var records: [String: RolloutChargerState] = [:]
+    var fragments: [String: [UInt8]] = [:]
+    var size = 0
+
+    public init() {}
 }
