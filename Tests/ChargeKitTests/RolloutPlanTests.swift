@@ -112,6 +112,8 @@ import Testing
                                                               source: "notification", info: "round \(round) \u{1F}"))
             }
             state.wave = round
+            if round == 3 { state.halted = .init(wave: 2, failures: 3, limit: 2, at: Date(timeIntervalSince1970: 1_764_000_200)) }
+            if round == 4 { state.finished = true }
             state.updatedAt = Date(timeIntervalSince1970: 1_764_000_100 + Double(round))
             let cached = try RolloutStateFile.encode(state, cache: &cache)
             #expect(cached == (try RolloutStateFile.encode(state)), "round \(round)")

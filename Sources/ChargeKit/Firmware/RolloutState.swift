@@ -117,18 +117,20 @@ public enum RolloutStateFile {
         Array(try JSONCoding.makeEncoder().encode(state))
     }
 
-    /// The bytes `encode(state)` gives, assembled from cached per-charger fragments. Keys are
-    /// sorted, so the top level begins with `{"chargers":{}` when encoded without chargers.
+    /// The bytes `encode(state)` gives (keys sorted), assembled from cached per-charger
+    /// fragments and the cached plan, which never changes during a rollout.
     static func encode(_ state: RolloutState, cache: inout RolloutStateCache) throws -> [UInt8] {
         let encoder = JSONCoding.makeEncoder()
-        var top = state
-        top.chargers = [:]
-        let head = Array(try encoder.encode(top))
-        let empty = Array(#"{"chargers":{}"#.utf8)
-        guard head.starts(with: empty) else { return try encode(state) }
+        func member(_ key: String, _ value: some Encodable) throws -> [UInt8] {
+            Array(",\"\(key)\":".utf8) + Array(try encoder.encode(value))
+        }
+        if cache.plan != state.plan || cache.planBytes.isEmpty {
+            cache.planBytes = Array(try encoder.encode(state.plan))
+            cache.plan = state.plan
+        }
         if cache.order.count != state.chargers.count { cache.order = state.chargers.keys.sorted() }
         var out = Array(#"{"chargers":{"#.utf8)
-        out.reserveCapacity(cache.size + head.count)
+        out.reserveCapacity(cache.size + cache.planBytes.count + 512)
         for (index, id) in cache.order.enumerated() {
             guard let record = state.chargers[id] else { return try encode(state) }
             let fragment: [UInt8]
@@ -144,13 +146,23 @@ public enum RolloutStateFile {
             out += fragment
         }
         out.append(UInt8(ascii: "}"))
-        out += head[empty.count...]
+        out += try member("createdAt", state.createdAt)
+        out += try member("finished", state.finished)
+        out += try member("format", state.format)
+        if let halted = state.halted { out += try member("halted", halted) }
+        out += Array(#","plan":"#.utf8) + cache.planBytes
+        out += try member("rolloutId", state.rolloutId)
+        out += try member("updatedAt", state.updatedAt)
+        out += try member("wave", state.wave)
+        out.append(UInt8(ascii: "}"))
         return out
     }
 }
 
 /// Charger records as last encoded, kept by a running rollout between its state writes.
 public struct RolloutStateCache: Sendable {
+    var plan: RolloutPlan?
+    var planBytes: [UInt8] = []
     var order: [String] = []
     var records: [String: RolloutChargerState] = [:]
     var fragments: [String: [UInt8]] = [:]
