@@ -103,8 +103,8 @@ import Testing
     /// The cached encoding is byte for byte the plain one, however the chargers change between writes.
     @Test func writesFromTheCacheAreTheFullEncoding() throws {
         var state = try Self.state(chargers: 300)
-        var cache = RolloutStateCache()
-        #expect(try RolloutStateFile.encode(state, cache: &cache) == RolloutStateFile.encode(state))
+        let cache = RolloutStateCache()
+        #expect(try RolloutStateFile.encode(state, cache: cache) == RolloutStateFile.encode(state))
         for round in 0..<5 {
             for id in state.chargers.keys.sorted().filter({ $0.hasSuffix(String(round)) }) {
                 state.chargers[id]?.phase = round % 2 == 0 ? .running : .succeeded
@@ -115,7 +115,7 @@ import Testing
             if round == 3 { state.halted = .init(wave: 2, failures: 3, limit: 2, at: Date(timeIntervalSince1970: 1_764_000_200)) }
             if round == 4 { state.finished = true }
             state.updatedAt = Date(timeIntervalSince1970: 1_764_000_100 + Double(round))
-            let cached = try RolloutStateFile.encode(state, cache: &cache)
+            let cached = try RolloutStateFile.encode(state, cache: cache)
             #expect(cached == (try RolloutStateFile.encode(state)), "round \(round)")
             #expect(try JSONCoding.decode(RolloutState.self, from: Data(cached)) == state)
         }

@@ -53,7 +53,7 @@ public actor FirmwareRollout {
     private var written = 0
     private var writing = false
     /// Charger records as last written, so a write re-encodes only what changed.
-    private var stateCache = RolloutStateCache()
+    private let stateCache = RolloutStateCache()
     private var commitWaiters: [(version: Int, continuation: CheckedContinuation<Void, any Error>)] = []
     private var writeFailure: (any Error)?
 
@@ -330,7 +330,7 @@ public actor FirmwareRollout {
             let snapshot = state
             let path = self.path
             do {
-                stateCache = try await Self.write(snapshot, to: path, cache: stateCache)
+                try await Self.write(snapshot, to: path, cache: stateCache)
                 written = target
             } catch {
                 writeFailure = error
@@ -351,9 +351,7 @@ public actor FirmwareRollout {
     }
 
     /// Encodes and writes off the actor, so events keep flowing during the fsync.
-    private nonisolated static func write(_ state: RolloutState, to path: String, cache: RolloutStateCache) async throws -> RolloutStateCache {
-        var cache = cache
-        try RolloutStateFile.write(state, to: path, cache: &cache)
-        return cache
+    private nonisolated static func write(_ state: RolloutState, to path: String, cache: RolloutStateCache) async throws {
+        try RolloutStateFile.write(state, to: path, cache: cache)
     }
 }

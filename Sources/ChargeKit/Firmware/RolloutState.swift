@@ -109,8 +109,8 @@ public enum RolloutStateFile {
     /// cache: a rollout over thousands of chargers rewrites its state after every transition,
     /// and encoding every charger's timeline each time made the writes, which every request
     /// waits for, slower as the rollout went on.
-    public static func write(_ state: RolloutState, to path: String, cache: inout RolloutStateCache) throws {
-        try AtomicFile.write(try encode(state, cache: &cache), to: path, mode: 0o644)
+    public static func write(_ state: RolloutState, to path: String, cache: RolloutStateCache) throws {
+        try AtomicFile.write(try encode(state, cache: cache), to: path, mode: 0o644)
     }
 
     static func encode(_ state: RolloutState) throws -> [UInt8] {
@@ -119,7 +119,7 @@ public enum RolloutStateFile {
 
     /// The bytes `encode(state)` gives (keys sorted), assembled from cached per-charger
     /// fragments and the cached plan, which never changes during a rollout.
-    static func encode(_ state: RolloutState, cache: inout RolloutStateCache) throws -> [UInt8] {
+    static func encode(_ state: RolloutState, cache: RolloutStateCache) throws -> [UInt8] {
         let encoder = JSONCoding.makeEncoder()
         func member(_ key: String, _ value: some Encodable) throws -> [UInt8] {
             Array(",\"\(key)\":".utf8) + Array(try encoder.encode(value))
@@ -159,8 +159,10 @@ public enum RolloutStateFile {
     }
 }
 
-/// Charger records as last encoded, kept by a running rollout between its state writes.
-public struct RolloutStateCache: Sendable {
+/// Charger records as last encoded, kept by a running rollout between its state writes. A
+/// class, so a write updates it in place rather than copying ten thousand entries; only one
+/// writer uses it at a time (the rollout's write loop runs its writes one after another).
+public final class RolloutStateCache: @unchecked Sendable {
     var plan: RolloutPlan?
     var planBytes: [UInt8] = []
     var order: [String] = []
