@@ -9,7 +9,7 @@ import Foundation
 ///     defer { Task { await applier.shutdown() } }
 ///     let plan = try await applier.plan("CP-0001", profile: profile)        // config diff
 ///     let result = try await applier.apply("CP-0001", profile: profile)     // config apply
-///     if !result.succeeded { print(result.failures) }
+///     let problems = result.succeeded ? [] : result.failures   // one line per key that did not verify
 ///
 /// Requests per charger: one read, one write (none when nothing differs), one verify read;
 /// a reset adds the Reset command, and the verify read waits for the boot (the feed's long

@@ -246,9 +246,9 @@ enum CommissionSteps {
         run.state.reportPath = run.input.reportPath
         let pushed = await run.context.pushOutbox(run.client)
         let queued = pushed?.queued.count ?? 0
-        let where_ = queued == 0 ? "report, QA run and site data sent to the backend"
+        let delivery = queued == 0 ? "report, QA run and site data sent to the backend"
                                  : "\(queued) record\(queued == 1 ? "" : "s") wait in the outbox for 'chargekit sync'"
-        return Record(step: .report, status: .done, summary: "\(run.input.reportPath); \(where_)")
+        return Record(step: .report, status: .done, summary: "\(run.input.reportPath); \(delivery)")
     }
 
     /// The commissioning steps and the acceptance tests, for the customer's report.

@@ -36,7 +36,7 @@ struct InspectWalk {
 
     mutating func run() async throws -> Outcome {
         let items = session.template.items
-        var current = firstOpenItem(after: nil)
+        var current = firstOpenItem()
         if current == nil { current = firstMissing() }
         err.write(palette.dim("type ? for help") + "\n")
         while true {
@@ -176,9 +176,9 @@ struct InspectWalk {
     }
 
     /// Where a resumed walk starts: the first applicable item without an answer.
-    func firstOpenItem(after id: String?) -> String? {
+    func firstOpenItem() -> String? {
         let answered = session.draft.answers
-        var next = nextApplicable(after: id)
+        var next = nextApplicable(after: nil)
         while let candidate = next, answered[candidate] != nil { next = nextApplicable(after: candidate) }
         return next
     }
