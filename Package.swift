@@ -23,14 +23,15 @@ let package = Package(
         .target(name: "Checksum"),
         .target(name: "HTTPServerKit"),
         .target(name: "OCPP", dependencies: ["JSON"]),
+        .target(name: "DurableFiles"),
         // The shipped checklist templates live in Fixtures/checklists (Sources/ChargeKit/Checklists
         // links there) and are compiled in, so `--checklist commissioning` works from any binary.
-        .target(name: "ChargeKit", dependencies: ["CurlHTTP", "BackendAPI", "Checksum", "JSON", "OCPP"],
+        .target(name: "ChargeKit", dependencies: ["CurlHTTP", "BackendAPI", "Checksum", "JSON", "OCPP", "DurableFiles"],
                 resources: [.embedInCode("Checklists/commissioning.json"), .embedInCode("Checklists/periodic.json")]),
-        .target(name: "ChargeKitSim", dependencies: ["OCPP", "BackendAPI", "HTTPServerKit", "CurlHTTP", "Checksum", "JSON"]),
+        .target(name: "ChargeKitSim", dependencies: ["OCPP", "BackendAPI", "HTTPServerKit", "CurlHTTP", "Checksum", "JSON", "DurableFiles"]),
         // `commission --sim` uses the example profile and answers from Fixtures (linked from
         // Sources/ChargeKitCLI/Examples), compiled in so they work from any binary.
-        .target(name: "ChargeKitCLI", dependencies: ["ChargeKit", "ChargeKitSim", "JSON"],
+        .target(name: "ChargeKitCLI", dependencies: ["ChargeKit", "ChargeKitSim", "JSON", "DurableFiles"],
                 resources: [.embedInCode("Examples/cpo-base.json"), .embedInCode("Examples/commissioning-answers.json"),
                             .embedInCode("Examples/installation.png")]),
         .executableTarget(name: "chargekit", dependencies: ["ChargeKitCLI"]),
@@ -43,8 +44,8 @@ let package = Package(
         .testTarget(name: "OCPPTests", dependencies: ["OCPP", "JSON"]),
         .testTarget(name: "ChargeKitSimTests", dependencies: ["ChargeKitSim", "ChargeKit", "BackendAPI", "CurlHTTP", "OCPP", "JSON", "Checksum", "TestSupport"],
                     exclude: ["validate_frames.py"]),
-        .testTarget(name: "ChargeKitTests", dependencies: ["ChargeKit", "BackendAPI", "CurlHTTP", "JSON", "OCPP", "TestSupport"]),
-        .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "ChargeKit", "BackendAPI", "JSON", "TestSupport", "chargekit"]),
+        .testTarget(name: "ChargeKitTests", dependencies: ["ChargeKit", "BackendAPI", "CurlHTTP", "JSON", "OCPP", "TestSupport", "DurableFiles"]),
+        .testTarget(name: "ChargeKitCLITests", dependencies: ["ChargeKitCLI", "ChargeKit", "BackendAPI", "JSON", "TestSupport", "DurableFiles", "chargekit"]),
         .testTarget(name: "BackendAPITests", dependencies: ["BackendAPI", "JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

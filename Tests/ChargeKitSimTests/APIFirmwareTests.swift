@@ -171,4 +171,36 @@ import TestSupport
             #expect(entries.count == 1 && entries.first?.version == "9.0.0")
         }
     }
+
+    /// Idempotency records are a log appended per request: a restart replays them, skips a
+    /// line a crash cut short, and reads the single file earlier simulators wrote.
+    static let other = bytes(4096, seed: 9)
+
+    @Test func idempotencyRecordsOutliveARestartThroughTheirLog() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = directory + "/idempotency.jsonl"
+        let (first, second) = (UUID().uuidString, UUID().uuidString)
+        var uploads: [String] = []
+        try await SimAPI.run(count: 1, stateDirectory: directory) { api in
+            let client = try api.client("site1-installer")
+            uploads.append(try await client.createFirmwareUpload(Self.request(), idempotencyKey: first).uploadId)
+            uploads.append(try await client.createFirmwareUpload(Self.request(Self.other, version: "9.0.1"), idempotencyKey: second).uploadId)
+        }
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        // The first record as the earlier single file, the second in the log, then a torn line.
+        try "[\(lines[0])]".write(toFile: directory + "/idempotency.json", atomically: true, encoding: .utf8)
+        try (lines[1] + "\n" + lines[0].prefix(40)).write(toFile: log, atomically: true, encoding: .utf8)
+        try await SimAPI.run(count: 1, stateDirectory: directory) { api in
+            for (key, request, upload) in [(first, Self.request(), uploads[0]), (second, Self.request(Self.other, version: "9.0.1"), uploads[1])] {
+                let replay = try await api.rawJSON("POST", "/v1/firmware/uploads", request, token: "site1-installer",
+                                                   headers: [("Idempotency-Key", key)])
+                #expect(replay.status == 200 && replay.headers["Idempotent-Replayed"] == "true")
+                #expect(try replay.decoded(FirmwareUpload.self).uploadId == upload)
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/idempotency.json"))
+        #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count == 2)
+    }
 }

@@ -1,3 +1,4 @@
+import DurableFiles
 import BackendAPI
 import Checksum
 import Foundation

@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// Reads a profile file, follows its `extends` chain, merges it and validates everything,
 /// collecting every issue with its file, line, column and field.
 ///

@@ -1,3 +1,4 @@
+import DurableFiles
 import JSON
 
 /// Why `config.json` could not be used.

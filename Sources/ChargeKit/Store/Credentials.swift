@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// An API token. Its descriptions never show the value, so it cannot leak through string
 /// interpolation, `print`, `dump` or a debugger; use `value` only to build the
 /// `Authorization` header.

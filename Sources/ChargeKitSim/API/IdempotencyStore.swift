@@ -1,4 +1,5 @@
 import BackendAPI
+import DurableFiles
 import Foundation
 import HTTPServerKit
 
@@ -33,16 +34,52 @@ actor IdempotencyStore {
     private var records: [String: Record] = [:]
     private let state: StateDirectory
     private let retention: TimeInterval
-    private static let file = "idempotency.json"
+    /// One record per line, appended as each request finishes; rewritten at start.
+    private static let file = "idempotency.jsonl"
+    /// The whole store as one JSON array, as earlier simulators wrote it; read once, then removed.
+    private static let legacyFile = "idempotency.json"
+    private let log: GroupCommitLog?
 
     init(state: StateDirectory, retention: TimeInterval = 48 * 3600) {
         self.state = state
         self.retention = retention
-        let stored = (try? state.read([Record].self, from: Self.file)) ?? []
+        var stored = (try? state.read([Record].self, from: Self.legacyFile)) ?? []
+        if let data = FileManager.default.contents(atPath: state.path(Self.file)) {
+            let decoder = JSONCoding.makeDecoder()
+            // A line cut short by a crash was never acknowledged: skip what does not decode.
+            for line in data.split(separator: UInt8(ascii: "\n")) {
+                if let record = try? decoder.decode(Record.self, from: Data(line)) { stored.append(record) }
+            }
+        }
         let now = Date()
         for record in stored where record.outcome != nil && now.timeIntervalSince(record.at) < retention {
             records[Self.id(record.scope, record.key)] = record
         }
+        log = Self.openLog(state, records.values)
+    }
+
+    /// Rewrites the log with what is kept and opens it for appending; nil for a temporary
+    /// state directory, which dies with the process (syncing every record would only make
+    /// each request slower).
+    private static func openLog(_ state: StateDirectory, _ kept: some Collection<Record>) -> GroupCommitLog? {
+        guard state.persistent else { return nil }
+        let path = state.path(file)
+        var bytes: [UInt8] = []
+        for record in kept.sorted(by: { ($0.at, $0.scope, $0.key) < ($1.at, $1.scope, $1.key) }) {
+            bytes += (try? line(record)) ?? []
+        }
+        do {
+            try AtomicFile.write(bytes, to: path)
+            state.remove(legacyFile)
+            return GroupCommitLog(file: try AppendFile(path: path))
+        } catch {
+            // Losing the file loses replays across a restart, never data.
+            return nil
+        }
+    }
+
+    private static func line(_ record: Record) throws -> [UInt8] {
+        [UInt8](try JSONCoding.encode(record)) + [UInt8(ascii: "\n")]
     }
 
     private static func id(_ scope: String, _ key: String) -> String { scope + "\n" + key }
@@ -61,29 +98,21 @@ actor IdempotencyStore {
         return .proceed
     }
 
-    func finish(scope: String, key: String, _ outcome: IdempotentOutcome) {
+    /// Remembers the outcome; returns once it is on disk (with a persistent state directory),
+    /// so a request is answered only when its replay would survive a restart.
+    func finish(scope: String, key: String, _ outcome: IdempotentOutcome) async {
         let id = Self.id(scope, key)
         guard var record = records[id] else { return }
         record.outcome = outcome
         record.at = Date()
         records[id] = record
-        persist()
+        // A write failure loses the replay across a restart, not the request.
+        if let log, let line = try? Self.line(record) { try? await log.append(line) }
     }
 
     func abandon(scope: String, key: String) {
         let id = Self.id(scope, key)
         if records[id]?.outcome == nil { records[id] = nil }
-    }
-
-    private func persist() {
-        // A temporary state directory dies with the process: writing (and fsyncing) every
-        // record on every request would only make each request slower than the last.
-        guard state.persistent else { return }
-        let now = Date()
-        let kept = records.values.filter { $0.outcome != nil && now.timeIntervalSince($0.at) < retention }
-            .sorted { ($0.at, $0.scope, $0.key) < ($1.at, $1.scope, $1.key) }
-        // Losing the file loses replays, never data: a write failure is not the request's failure.
-        try? state.write(kept, to: Self.file)
     }
 }
 

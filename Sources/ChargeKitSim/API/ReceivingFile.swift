@@ -20,7 +20,7 @@ final class SpoolSink: RequestBodySink {
         path = directory + "/" + UUID().uuidString
         self.limit = limit
         let fd = sysOpen(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw POSIXFailure(call: "open", path: path, code: errno) }
+        guard fd >= 0 else { throw FileFailure(call: "open", path: path, code: errno) }
         state = Mutex(State(fd: fd))
     }
 
@@ -35,7 +35,7 @@ final class SpoolSink: RequestBodySink {
                 let n = sysWrite(s.fd, bytes.baseAddress.map { $0 + offset }, keep - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw POSIXFailure(call: "write", path: path, code: errno)
+                    throw FileFailure(call: "write", path: path, code: errno)
                 }
                 offset += n
             }
@@ -84,7 +84,7 @@ struct ReceivingFile: Sendable {
         self.size = size
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw POSIXFailure(call: "create", path: path, code: errno)
+                throw FileFailure(call: "create", path: path, code: errno)
             }
         }
         var hasher = SHA256()
@@ -143,7 +143,7 @@ struct ReceivingFile: Sendable {
         var left = count
         while left > 0 {
             guard let piece = try input.read(upToCount: Int(min(left, 256 * 1024))), !piece.isEmpty else {
-                throw POSIXFailure(call: "read", path: source, code: EIO)
+                throw FileFailure(call: "read", path: source, code: EIO)
             }
             try output.write(contentsOf: piece)
             hasher.update(piece)
@@ -155,7 +155,7 @@ struct ReceivingFile: Sendable {
 
     /// Discards the bytes: back to offset 0 (after a checksum mismatch).
     mutating func reset() throws {
-        guard truncate(path, 0) == 0 else { throw POSIXFailure(call: "truncate", path: path, code: errno) }
+        guard truncate(path, 0) == 0 else { throw FileFailure(call: "truncate", path: path, code: errno) }
         offset = 0
         hasher = SHA256()
     }

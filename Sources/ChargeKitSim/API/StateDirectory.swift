@@ -1,4 +1,5 @@
 import BackendAPI
+import DurableFiles
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -17,14 +18,15 @@ public struct StateDirectoryError: Error, Sendable, Equatable, CustomStringConve
 /// Where the simulated backend keeps what outlives a restart: the firmware catalogue and its
 /// images, uploads (partial ones too), inspection reports with their attachments, QA runs and
 /// idempotency records. Records are written atomically (temporary file, fsync, rename, fsync
-/// of the directory), so a crash leaves the old or the new version, never half of one.
+/// of the directory), so a crash leaves the old or the new version, never half of one; the
+/// idempotency records are a log of lines appended and synced, rewritten at start.
 ///
 ///     DIR/catalogue.json            the firmware catalogue
 ///     DIR/firmware/ID.bin           catalogue images
 ///     DIR/uploads/ID.json, ID.part  upload declarations and the bytes received so far
 ///     DIR/inspections/ID/report.json, NAME.part, NAME.bin
 ///     DIR/qa-runs/ID.json
-///     DIR/idempotency.json
+///     DIR/idempotency.jsonl         one line per remembered request
 ///     DIR/spool/                    request bodies in transit (emptied at start)
 ///
 /// Without `--state-dir` the same layout lives in a temporary directory removed at stop.
@@ -92,36 +94,9 @@ struct StateDirectory: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: path(relative))) ?? []).sorted()
     }
 
-    /// temp + fsync + rename + fsync(directory).
+    /// temp + fsync + rename + fsync(directory), as the client's own files.
     func writeAtomically(_ data: Data, to file: String) throws {
-        let directory = (file as NSString).deletingLastPathComponent
-        let temporary = directory + "/.tmp-" + UUID().uuidString
-        let fd = sysOpen(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw POSIXFailure(call: "open", path: temporary, code: errno) }
-        var ok = false
-        defer {
-            if !ok { unlink(temporary) }
-        }
-        let failure: POSIXFailure? = data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = sysWrite(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return POSIXFailure(call: "write", path: temporary, code: errno)
-                }
-                offset += n
-            }
-            return fsync(fd) == 0 ? nil : POSIXFailure(call: "fsync", path: temporary, code: errno)
-        }
-        if let failure {
-            sysClose(fd)
-            throw failure
-        }
-        sysClose(fd)
-        guard rename(temporary, file) == 0 else { throw POSIXFailure(call: "rename", path: file, code: errno) }
-        ok = true
-        Self.syncDirectory(directory)
+        try AtomicFile.write([UInt8](data), to: file)
     }
 
     /// Makes a rename in `directory` durable.
@@ -134,13 +109,13 @@ struct StateDirectory: Sendable {
 
     /// Moves a finished file into place durably.
     func moveDurably(_ from: String, to: String) throws {
-        guard rename(from, to) == 0 else { throw POSIXFailure(call: "rename", path: to, code: errno) }
+        guard rename(from, to) == 0 else { throw FileFailure(call: "rename", path: to, code: errno) }
         Self.syncDirectory((to as NSString).deletingLastPathComponent)
     }
 }
 
 /// A failed system call on a file.
-struct POSIXFailure: Error, CustomStringConvertible {
+struct FileFailure: Error, CustomStringConvertible {
     let call: String
     let path: String
     let code: Int32

@@ -67,18 +67,8 @@ public enum AtomicFile {
         }
         // fchmod is not subject to the umask, so the mode is exactly what was asked.
         guard fchmod(fd, mode_t(mode)) == 0 else { throw fail(.write, errno) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return Glue.write(fd, base + written, buffer.count - written)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw fail(.write, errno)
-            }
-            written += count
-        }
+        let code = Glue.writeAll(fd, bytes)
+        guard code == 0 else { throw fail(.write, code) }
         guard fsync(fd) == 0 else { throw fail(.sync, errno) }
         open = false
         guard close(fd) == 0 else { throw fail(.write, errno) }
@@ -132,28 +122,5 @@ public enum AtomicFile {
         if fsync(fd) != 0, errno != EINVAL {
             throw AtomicFileError(operation: .syncDirectory, path: path, code: errno)
         }
-    }
-}
-
-/// Unambiguous names for libc calls that the enclosing scopes shadow.
-private enum Glue {
-    static func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-        #if canImport(Darwin)
-        return Darwin.write(fd, buffer, count)
-        #elseif canImport(Glibc)
-        return Glibc.write(fd, buffer, count)
-        #else
-        return Musl.write(fd, buffer, count)
-        #endif
-    }
-
-    static func open(_ path: String, _ flags: Int32) -> Int32 {
-        #if canImport(Darwin)
-        return Darwin.open(path, flags)
-        #elseif canImport(Glibc)
-        return Glibc.open(path, flags)
-        #else
-        return Musl.open(path, flags)
-        #endif
     }
 }
