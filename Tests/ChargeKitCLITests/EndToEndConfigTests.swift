@@ -30,23 +30,6 @@ import TestSupport
         return path
     }
 
-    /// The booted chargers of the simulator, waiting (bounded) until all `count` are up.
-    static func fleet(_ sim: SimUnderTest, count: Int) async throws -> [JSONValue] {
-        let deadline = ContinuousClock.now + .seconds(90)
-        while true {
-            let list = try await sim.run(["chargers", "list", "--json"])
-            let chargers = try JSONValue(parsing: list.stdout).arrayValue ?? []
-            if chargers.count == count, chargers.allSatisfy({ $0["connected"] == true && $0["ocppVersion"] != nil }) {
-                return chargers
-            }
-            guard ContinuousClock.now < deadline else {
-                Issue.record("the fleet did not boot: \(list.stdout)")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-    }
-
     static func id(_ chargers: [JSONValue], _ predicate: (JSONValue) -> Bool) throws -> String {
         try #require(chargers.first(where: predicate)?["id"]?.stringValue)
     }
@@ -60,7 +43,7 @@ import TestSupport
         try await SimUnderTest.with(["--chargers", "10", "--speed", "50", "-v"]) { sim in
             try await sim.login("demo-installer")
             let profile = try Self.writeProfile(sim.sandbox)
-            let chargers = try await Self.fleet(sim, count: 10)
+            let chargers = try await sim.fleet(count: 10)
             let v16 = try Self.id(chargers) { $0["ocppVersion"] == "1.6" }
             let v201 = try Self.id(chargers) { $0["ocppVersion"] == "2.0.1" }
             for (id, heartbeatKey) in [(v16, "HeartbeatInterval"), (v201, "OCPPCommCtrlr.HeartbeatInterval")] {
@@ -92,7 +75,7 @@ import TestSupport
         try await SimUnderTest.with(["--chargers", "10", "--speed", "50", "-v"]) { sim in
             try await sim.login("demo-installer")
             let profile = try Self.writeProfile(sim.sandbox)
-            let chargers = try await Self.fleet(sim, count: 10)
+            let chargers = try await sim.fleet(count: 10)
             // Alfen answers RebootRequired for WebSocketPingInterval.
             let id = try Self.id(chargers) { $0["vendor"] == "Alfen" }
             let commands = "/v1/chargers/\(id)/commands"
@@ -123,7 +106,7 @@ import TestSupport
         try await SimUnderTest.with(["--chargers", "10", "--speed", "50", "--fault", "CP-0003:config-rejected"]) { sim in
             try await sim.login("demo-installer")
             let profile = try Self.writeProfile(sim.sandbox)
-            _ = try await Self.fleet(sim, count: 10)
+            _ = try await sim.fleet(count: 10)
             let result = try await sim.run(["config", "apply", "CP-0003", "--profile", profile])
             #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
             #expect(result.stderr.contains("CP-0003: HeartbeatInterval: Rejected") || result.stderr.contains("CP-0003: OCPPCommCtrlr.HeartbeatInterval: Rejected"),
@@ -137,7 +120,7 @@ import TestSupport
         try await SimUnderTest.with(["--chargers", "10", "--speed", "50", "-v"]) { sim in
             try await sim.login("demo-installer")
             let profile = try Self.writeProfile(sim.sandbox)
-            let chargers = try await Self.fleet(sim, count: 10)
+            let chargers = try await sim.fleet(count: 10)
             var outputs: [String] = []
             for id in [try Self.id(chargers) { $0["ocppVersion"] == "1.6" }, try Self.id(chargers) { $0["ocppVersion"] == "2.0.1" }] {
                 for arguments in [["config", "diff", id, "--profile", profile, "-vv"],
@@ -188,7 +171,7 @@ import TestSupport
         try await SimUnderTest.with(["--chargers", "40", "--speed", "50", "--fault", "CP-0005:config-rejected", "-v"]) { sim in
             try await sim.login("demo-installer")
             let profile = try Self.writeProfile(sim.sandbox)
-            _ = try await Self.fleet(sim, count: 40)
+            _ = try await sim.fleet(count: 40)
             let apply = try await sim.run(["config", "apply", "--select", "id=CP-00*", "--profile", profile, "--concurrency", "8",
                                            "--json", "--progress", "plain"])
             #expect(apply.status == 1, "\(apply.stderr)")
@@ -230,7 +213,7 @@ import TestSupport
     @Test func securityProfileDryRunAndRebootAlwaysOn201() async throws {
         try await SimUnderTest.with(["--chargers", "10", "--speed", "50", "-v"]) { sim in
             try await sim.login("demo-installer")
-            let chargers = try await Self.fleet(sim, count: 10)
+            let chargers = try await sim.fleet(count: 10)
             // Kempower: no key answers RebootRequired, so every reset below is chargekit's choice.
             let id = try Self.id(chargers) { $0["vendor"] == "Kempower" }
             let profile = packageRoot.appendingPathComponent("Fixtures/profiles/security-profile-2.json").path
@@ -295,7 +278,7 @@ import TestSupport
         try await SimUnderTest.with(["--chargers", "12", "--speed", "50"]) { sim in
             try await sim.login("demo-installer")
             let profile = try Self.writeProfile(sim.sandbox)
-            _ = try await Self.fleet(sim, count: 12)
+            _ = try await sim.fleet(count: 12)
             let arguments = ["config", "diff", "--select", "id=CP-*", "--profile", profile, "--concurrency", "4"]
             let terminal = await sim.sandbox.run(arguments, tty: .init(stderr: true))
             #expect(terminal.status == 1, "drifts: \(terminal.stderr)")

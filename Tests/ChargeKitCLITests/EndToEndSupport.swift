@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 import TestSupport
 
@@ -48,6 +49,23 @@ struct SimUnderTest {
     func run(_ arguments: [String], stdin: String = "", timeout: TimeInterval = 120) async throws -> BinaryResult {
         try await BinaryRunner(product: "chargekit").run(arguments, stdin: Data(stdin.utf8), environment: Self.environment(sandbox),
                                                          timeout: timeout)
+    }
+
+    /// The booted chargers of the simulator, waiting (bounded) until all `count` are up.
+    func fleet(count: Int) async throws -> [JSONValue] {
+        let deadline = ContinuousClock.now + .seconds(90)
+        while true {
+            let list = try await run(["chargers", "list", "--json"])
+            let chargers = try JSONValue(parsing: list.stdout).arrayValue ?? []
+            if chargers.count == count, chargers.allSatisfy({ $0["connected"] == true && $0["ocppVersion"] != nil }) {
+                return chargers
+            }
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the fleet did not boot: \(list.stdout)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     /// `chargekit login --backend URL` with `token` on stdin.

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Testing
 import TestSupport
+@testable import ChargeKit
 
 /// `chargekit firmware rollout` against `chargekit sim`. Seed 1 fleet: the Eves (OCPP 1.6)
 /// are CP-0001, 0003, 0006, 0009, 0012, 0013, 0014, 0021, 0022, ...; the S-Series (2.0.1)
@@ -37,6 +38,7 @@ import TestSupport
         let sim = try await SimUnderTest.start(["--chargers", "40", "--speed", "20", "--ocpp-log", log], sandbox: sandbox)
         do {
             try await sim.login("demo-operator")
+            _ = try await sim.fleet(count: 40)
             try await Self.uploadMixedImage(sim, version: "7.0.0")
             let state = sandbox.root + "/rollout.json"
             let arguments = ["firmware", "rollout", "--select", "model=Eve*", "--select", "model=S-Series", "--to", "7.0.0",
@@ -65,11 +67,18 @@ import TestSupport
             #expect(process.terminationReason == .uncaughtSignal)
             let before = try firmwareCalls(inLog: log).count
             #expect(before >= 5 && before < planned.count, "\(before) of \(planned.count) requested before the kill")
+            // Every request that reached a charger was on disk first: in the journal, since wave 1 ended.
+            #expect(FileManager.default.fileExists(atPath: state + ".journal"))
+            let killed = try RolloutStateFile.load(state)
+            #expect(killed.chargers.values.filter { $0.phase != .pending }.count >= before)
+            #expect(try RolloutStateFile.loadSnapshot(state).wave == 1, "the snapshot is the one written when wave 2 began")
 
             let resumed = try await sim.run(["firmware", "rollout", "--state", state, "--resume", "--json"], timeout: 300)
             #expect(resumed.status == 0, "\(resumed.stderr)")
             let report = try JSONValue(parsing: resumed.stdout)
             #expect(report["result"]?.stringValue == "finished")
+            #expect(!FileManager.default.fileExists(atPath: state + ".journal"), "a finished rollout is all in its state file")
+            #expect(try RolloutStateFile.load(state).finished)
             let statuses = report["chargers"]?.arrayValue?.compactMap { $0["status"]?.stringValue } ?? []
             #expect(statuses.count == planned.count && statuses.allSatisfy { $0 == "succeeded" }, "\(statuses)")
             let calls = try firmwareCalls(inLog: log)
@@ -97,6 +106,7 @@ import TestSupport
                                                sandbox: sandbox)
         do {
             try await sim.login("demo-installer")
+            _ = try await sim.fleet(count: 40)
             let state = sandbox.root + "/rollout.json"
             let arguments = ["firmware", "rollout", "--select", "model=Eve*", "--to", "6.5.1-4231", "--state", state,
                              "--waves", "1,4,100%", "--max-failures", "1", "--retries", "0", "--update-timeout", "300"]
@@ -128,6 +138,7 @@ import TestSupport
         let sim = try await SimUnderTest.start(["--chargers", "60", "--speed", "30", "--ocpp-log", log], sandbox: sandbox)
         do {
             try await sim.login("demo-operator")
+            _ = try await sim.fleet(count: 60)
             try await Self.uploadMixedImage(sim, version: "8.0.0")
             let base = ["firmware", "rollout", "--select", "model=Eve*", "--select", "model=S-Series", "--to", "8.0.0"]
             let whole = Self.plannedIds(try JSONValue(parsing: try await sim.run(base + ["--dry-run", "--json"]).stdout))

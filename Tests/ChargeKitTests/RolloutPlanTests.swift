@@ -100,24 +100,105 @@ import Testing
         return RolloutState(plan: plan, now: Date(timeIntervalSince1970: 1_764_000_000))
     }
 
-    /// The cached encoding is byte for byte the plain one, however the chargers change between writes.
-    @Test func writesFromTheCacheAreTheFullEncoding() throws {
-        var state = try Self.state(chargers: 300)
-        let cache = RolloutStateCache()
-        #expect(try RolloutStateFile.encode(state, cache: cache) == RolloutStateFile.encode(state))
-        for round in 0..<5 {
-            for id in state.chargers.keys.sorted().filter({ $0.hasSuffix(String(round)) }) {
-                state.chargers[id]?.phase = round % 2 == 0 ? .running : .succeeded
-                state.chargers[id]?.steps.append(FirmwareStep(status: "Downloading", at: Date(timeIntervalSince1970: 1_764_000_000 + Double(round)),
-                                                              source: "notification", info: "round \(round) \u{1F}"))
-            }
-            state.wave = round
-            if round == 3 { state.halted = .init(wave: 2, failures: 3, limit: 2, at: Date(timeIntervalSince1970: 1_764_000_200)) }
-            if round == 4 { state.finished = true }
+    static func step(_ status: String, _ second: Double) -> FirmwareStep {
+        FirmwareStep(status: status, at: Date(timeIntervalSince1970: 1_764_000_000 + second), source: "notification", info: "\u{1F} \"x\"")
+    }
+
+    static func directory() throws -> String {
+        let path = NSTemporaryDirectory() + "rollout-state-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Transitions appended to the journal are what a load gives back, through snapshots,
+    /// a torn last line, a stale journal and the final snapshot.
+    @Test func theJournalReplaysOverTheSnapshot() throws {
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/rollout.json"
+        let journal = RolloutJournal.path(for: path)
+        var state = try Self.state(chargers: 50)
+        try RolloutStateFile.write(state, to: path)
+        #expect(try RolloutStateFile.load(path) == state)
+
+        let writer = RolloutStateWriter(path: path)
+        try writer.snapshot(state, last: false)
+        state.journal = 1
+        #expect(try RolloutStateFile.load(path) == state)
+
+        let ids = state.chargers.keys.sorted()
+        for (round, id) in ids.prefix(10).enumerated() {
+            state.chargers[id]?.phase = .running
+            state.chargers[id]?.steps.append(Self.step("Downloading", Double(round)))
             state.updatedAt = Date(timeIntervalSince1970: 1_764_000_100 + Double(round))
-            let cached = try RolloutStateFile.encode(state, cache: cache)
-            #expect(cached == (try RolloutStateFile.encode(state)), "round \(round)")
-            #expect(try JSONCoding.decode(RolloutState.self, from: Data(cached)) == state)
+            try writer.append([RolloutJournal.Entry(charger: id, record: state.chargers[id], at: state.updatedAt)])
         }
+        state.wave = 1
+        state.halted = .init(wave: 1, failures: 3, limit: 2, at: Date(timeIntervalSince1970: 1_764_000_200))
+        state.updatedAt = Date(timeIntervalSince1970: 1_764_000_300)
+        try writer.append([RolloutJournal.Entry(wave: 1, halted: state.halted, finished: false, at: state.updatedAt)])
+        #expect(try RolloutStateFile.load(path) == state)
+        // The snapshot alone is still the one written before the transitions.
+        #expect(try RolloutStateFile.loadSnapshot(path).chargers[ids[0]]?.phase == .pending)
+
+        // A crash in the middle of an append leaves a line without its newline: never acknowledged, ignored.
+        let torn = try #require(FileHandle(forWritingAtPath: journal))
+        try torn.seekToEnd()
+        try torn.write(contentsOf: Data(#"{"at":"2025-11-24T16:00:00Z","charger":"\#(ids[20])","rec"#.utf8))
+        try torn.close()
+        #expect(try RolloutStateFile.load(path) == state)
+
+        // The next snapshot starts generation 2; a journal left from generation 1 says nothing new.
+        let stale = try Data(contentsOf: URL(fileURLWithPath: journal))
+        try writer.snapshot(state, last: false)
+        state.journal = 2
+        #expect(try RolloutStateFile.load(path) == state)
+        try stale.write(to: URL(fileURLWithPath: journal))
+        #expect(try RolloutStateFile.load(path) == state)
+
+        try writer.snapshot(state, last: false)
+        state.journal = 3
+        state.finished = true
+        try writer.snapshot(state, last: true)
+        state.journal = 4
+        #expect(!FileManager.default.fileExists(atPath: journal))
+        #expect(try RolloutStateFile.load(path) == state)
+    }
+
+    @Test func aDamagedJournalIsAnErrorNamingItsLine() throws {
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/rollout.json"
+        let state = try Self.state(chargers: 5)
+        let writer = RolloutStateWriter(path: path)
+        try writer.snapshot(state, last: false)
+        let id = try #require(state.chargers.keys.sorted().first)
+        try writer.append([RolloutJournal.Entry(charger: id, record: state.chargers[id], at: Date())])
+        try writer.append([RolloutJournal.Entry(charger: "CP-99999", record: state.chargers[id], at: Date())])
+        #expect(throws: RolloutStateError(path: path + ".journal", reason: "line 3 names CP-99999, which is not in the rollout in \(path)")) {
+            try RolloutStateFile.load(path)
+        }
+        let handle = try #require(FileHandle(forWritingAtPath: path + ".journal"))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data("{\"journal\":1,\"rolloutId\":\"\(state.rolloutId)\"}\nnot json\n{}\n".utf8))
+        try handle.close()
+        let error = try #require(throws: RolloutStateError.self) { try RolloutStateFile.load(path) }
+        #expect(error.reason.hasPrefix("line 2 is not a rollout journal entry"))
+    }
+
+    @Test func formatOneFilesStillLoad() throws {
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/rollout.json"
+        var state = try Self.state(chargers: 3)
+        state.format = 1
+        try RolloutStateFile.write(state, to: path)
+        state.format = RolloutState.formatVersion
+        #expect(try RolloutStateFile.load(path) == state)
+        var future = state
+        future.format = RolloutState.formatVersion + 1
+        try RolloutStateFile.write(future, to: path)
+        let error = try #require(throws: RolloutStateError.self) { try RolloutStateFile.load(path) }
+        #expect(error.reason == "has format 3; this chargekit reads formats 1 to 2")
     }
 }

@@ -5,14 +5,16 @@ import Foundation
 /// update through one long poll of the fleet-wide events feed (never a request per charger
 /// per second), and halting when a wave's failures exceed the budget.
 ///
-/// Crash safety: the state file is replaced atomically after every transition, and a
-/// transition is acted on only once it is on disk: a charger is marked `requesting` (with
-/// its Idempotency-Key) before its request goes out. Killed at any moment and run again on
+/// Crash safety: every transition is on disk before it is acted on (appended to the state
+/// file's journal and synced; the state file itself is replaced atomically at the start,
+/// after each wave and at the end): a charger is marked `requesting` (with its
+/// Idempotency-Key) before its request goes out. Killed at any moment and run again on
 /// the same file, the rollout repeats an unanswered request with the same key (the backend
 /// answers with the job it already started, so no charger gets a second update request),
 /// asks the backend for the outcome of jobs it was following, and leaves finished chargers
 /// alone. Transitions that happen while a write is under way share the next write (group
-/// commit), so 10,000 chargers do not mean 10,000 sequential fsyncs.
+/// commit), so 10,000 chargers do not mean 10,000 sequential fsyncs, and a write costs what
+/// changed, not the size of the rollout.
 public actor FirmwareRollout {
     public struct Options: Sendable {
         public var concurrency: Int
@@ -47,13 +49,20 @@ public actor FirmwareRollout {
     /// Events of chargers whose request is out but unanswered: applied once the job is known.
     private var held: [String: [Event]] = [:]
     private var waiters: [String: CheckedContinuation<Void, Never>] = [:]
+    /// Failed chargers per wave, kept as they fail: counting the wave again before every
+    /// request made a wave of thousands quadratic.
+    private var failed: [Int]
 
     // Group commit.
     private var version = 0
     private var written = 0
     private var writing = false
-    /// Charger records as last written, so a write re-encodes only what changed.
-    private let stateCache = RolloutStateCache()
+    /// What changed since the last write: chargers, the rollout's own fields, or a snapshot
+    /// to write whole.
+    private var dirtyChargers: Set<String> = []
+    private var dirtyRollout = false
+    private var snapshotWanted: Snapshot?
+    private let writer: RolloutStateWriter
     private var commitWaiters: [(version: Int, continuation: CheckedContinuation<Void, any Error>)] = []
     private var writeFailure: (any Error)?
 
@@ -61,7 +70,9 @@ public actor FirmwareRollout {
                 observer: @escaping @Sendable (Progress) -> Void = { _ in }) {
         self.client = client
         self.state = state
+        failed = state.plan.waves.map { wave in wave.filter { state.chargers[$0]?.phase == .failed }.count }
         self.path = path
+        writer = RolloutStateWriter(path: path)
         self.options = options
         self.observer = observer
     }
@@ -94,7 +105,7 @@ public actor FirmwareRollout {
             resync.cancel()
             Task { await watcher.stop() }
         }
-        try await commit()
+        try await commit(.snapshot)
         while state.wave < state.plan.waves.count {
             let index = state.wave
             let wave = state.plan.waves[index]
@@ -121,22 +132,20 @@ public actor FirmwareRollout {
             if failed > limit {
                 let halt = RolloutState.Halt(wave: index, failures: failed, limit: limit, at: Date())
                 state.halted = halt
-                try await commit()
+                try await commit(.last)
                 observer(.halted(halt))
                 return state
             }
             observer(.waveFinished(index: index, succeeded: wave.count - failed, failed: failed))
             state.wave = index + 1
-            try await commit()
+            try await commit(.snapshot)
         }
         state.finished = true
-        try await commit()
+        try await commit(.last)
         return state
     }
 
-    private func failures(in wave: Int) -> Int {
-        state.plan.waves[wave].filter { state.chargers[$0]?.phase == .failed }.count
-    }
+    private func failures(in wave: Int) -> Int { failed[wave] }
 
     // MARK: One charger
 
@@ -148,6 +157,7 @@ public actor FirmwareRollout {
             charger.idempotencyKey = "rollout-\(state.rolloutId)-\(id)"
             charger.requestedAt = Date()
             state.chargers[id] = charger
+            markDirty(id)
             // On disk before the request leaves: a crash after this point repeats the same key.
             do { try await commit() } catch { return }
         }
@@ -169,7 +179,7 @@ public actor FirmwareRollout {
             charger.steps = tracker.steps
             state.chargers[id] = charger
             trackers[id] = tracker
-            markDirty()
+            markDirty(id)
         } else if resumedRunning, let updateId = charger.updateId {
             // Resumed: what happened while nobody watched is in the backend's record.
             tracker = FirmwareTracker(chargerId: id, targetVersion: planned.targetVersion, requestId: charger.requestId)
@@ -227,13 +237,14 @@ public actor FirmwareRollout {
     }
 
     private func fail(_ id: String, status: String, reason: String) {
-        guard var charger = state.chargers[id] else { return }
+        guard var charger = state.chargers[id], !charger.isDone else { return }
         charger.phase = .failed
+        failed[charger.wave] += 1
         charger.failedStatus = status
         charger.reason = reason
         charger.finishedAt = Date()
         state.chargers[id] = charger
-        markDirty()
+        markDirty(id)
         observer(.chargerFinished(charger: id, charger, waveIndex: charger.wave))
     }
 
@@ -246,13 +257,14 @@ public actor FirmwareRollout {
             charger.phase = .succeeded
         case .failed(let status, let reason)?:
             charger.phase = .failed
+            failed[charger.wave] += 1
             charger.failedStatus = status
             charger.reason = reason
         case nil:
             return
         }
         state.chargers[id] = charger
-        markDirty()
+        markDirty(id)
         observer(.chargerFinished(charger: id, charger, waveIndex: charger.wave))
     }
 
@@ -271,7 +283,7 @@ public actor FirmwareRollout {
         guard let step = tracker.apply(event) else { return }
         trackers[id] = tracker
         state.chargers[id]?.steps = tracker.steps
-        markDirty()
+        markDirty(id)
         report(id, step)
         if tracker.outcome != nil { waiters.removeValue(forKey: id)?.resume() }
     }
@@ -301,9 +313,20 @@ public actor FirmwareRollout {
 
     // MARK: Group commit
 
-    /// Returns once a write that includes every transition so far is on disk.
-    private func commit() async throws {
-        markDirty()
+    enum Snapshot: Comparable {
+        /// The whole state, under a new journal.
+        case snapshot
+        /// The whole state, final: the journal is removed.
+        case last
+    }
+
+    /// Returns once a write that includes every transition so far is on disk; with
+    /// `snapshot`, once the whole state has been written (and its journal restarted).
+    private func commit(_ snapshot: Snapshot? = nil) async throws {
+        if let snapshot {
+            snapshotWanted = max(snapshotWanted ?? snapshot, snapshot)
+            markDirty(nil)
+        }
         let wanted = version
         if let writeFailure { throw writeFailure }
         try await withCheckedThrowingContinuation { continuation in
@@ -315,8 +338,10 @@ public actor FirmwareRollout {
         }
     }
 
-    /// Records a transition; a write covering it starts now or right after the one running.
-    private func markDirty() {
+    /// Records a transition of one charger (or, with nil, of the rollout's own fields); a
+    /// write covering it starts now or right after the one running.
+    private func markDirty(_ id: String?) {
+        if let id { dirtyChargers.insert(id) } else { dirtyRollout = true }
         version += 1
         state.updatedAt = Date()
         guard !writing else { return }
@@ -327,10 +352,22 @@ public actor FirmwareRollout {
     private func writeLoop() async {
         while written < version, writeFailure == nil {
             let target = version
-            let snapshot = state
-            let path = self.path
+            let at = state.updatedAt
+            let work: Work
+            if let snapshot = snapshotWanted {
+                work = .snapshot(state, last: snapshot == .last)
+            } else {
+                var entries = dirtyChargers.map { RolloutJournal.Entry(charger: $0, record: state.chargers[$0], at: at) }
+                if dirtyRollout {
+                    entries.append(RolloutJournal.Entry(wave: state.wave, halted: state.halted, finished: state.finished, at: at))
+                }
+                work = .append(entries)
+            }
+            snapshotWanted = nil
+            dirtyChargers.removeAll(keepingCapacity: true)
+            dirtyRollout = false
             do {
-                try await Self.write(snapshot, to: path, cache: stateCache)
+                try await Self.write(work, with: writer)
                 written = target
             } catch {
                 writeFailure = error
@@ -350,8 +387,16 @@ public actor FirmwareRollout {
         writing = false
     }
 
+    private enum Work: Sendable {
+        case snapshot(RolloutState, last: Bool)
+        case append([RolloutJournal.Entry])
+    }
+
     /// Encodes and writes off the actor, so events keep flowing during the fsync.
-    private nonisolated static func write(_ state: RolloutState, to path: String, cache: RolloutStateCache) async throws {
-        try RolloutStateFile.write(state, to: path, cache: cache)
+    private nonisolated static func write(_ work: Work, with writer: RolloutStateWriter) async throws {
+        switch work {
+        case .snapshot(let state, let last): try writer.snapshot(state, last: last)
+        case .append(let entries): try writer.append(entries)
+        }
     }
 }

@@ -32,10 +32,11 @@ public struct RolloutChargerState: Codable, Sendable, Equatable {
 }
 
 /// A rollout's state file: the plan, every planned charger's phase and timeline, the wave
-/// being run and whether the failure budget halted it. Replaced atomically after every
-/// transition (see `RolloutStateFile`).
+/// being run and whether the failure budget halted it. Replaced atomically at the start, after
+/// each wave and at the end; the transitions in between go to its journal (`RolloutJournal`).
 public struct RolloutState: Codable, Sendable, Equatable {
-    public static let formatVersion = 1
+    /// 2 added the journal; a format 1 file (no journal) still loads.
+    public static let formatVersion = 2
 
     public struct Halt: Codable, Sendable, Equatable {
         public var wave: Int
@@ -53,6 +54,8 @@ public struct RolloutState: Codable, Sendable, Equatable {
     public var wave = 0
     public var halted: Halt?
     public var finished = false
+    /// The generation of the journal that continues this snapshot; nil before the first run.
+    public var journal: Int?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -85,19 +88,27 @@ public struct RolloutStateError: Error, Sendable, Equatable, CustomStringConvert
 
 /// Reading and atomically replacing a rollout state file.
 public enum RolloutStateFile {
+    /// The state as last committed: the snapshot with its journal replayed over it.
     public static func load(_ path: String) throws(RolloutStateError) -> RolloutState {
+        var state = try loadSnapshot(path)
+        try RolloutJournal.replay(RolloutJournal.path(for: path), statePath: path, into: &state)
+        return state
+    }
+
+    static func loadSnapshot(_ path: String) throws(RolloutStateError) -> RolloutState {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RolloutStateError(path: path, reason: "cannot be read (no such file?)")
         }
-        let state: RolloutState
+        var state: RolloutState
         do {
             state = try JSONCoding.decode(RolloutState.self, from: data)
         } catch {
             throw RolloutStateError(path: path, reason: "is not a chargekit rollout state file: \(error)")
         }
-        guard state.format == RolloutState.formatVersion else {
-            throw RolloutStateError(path: path, reason: "has format \(state.format); this chargekit reads \(RolloutState.formatVersion)")
+        guard (1...RolloutState.formatVersion).contains(state.format) else {
+            throw RolloutStateError(path: path, reason: "has format \(state.format); this chargekit reads formats 1 to \(RolloutState.formatVersion)")
         }
+        state.format = RolloutState.formatVersion
         return state
     }
 
@@ -106,70 +117,7 @@ public enum RolloutStateFile {
         try AtomicFile.write(try encode(state), to: path, mode: 0o644)
     }
 
-    /// The same, re-encoding only the chargers that changed since the last write with this
-    /// cache: a rollout over thousands of chargers rewrites its state after every transition,
-    /// and encoding every charger's timeline each time made the writes, which every request
-    /// waits for, slower as the rollout went on.
-    public static func write(_ state: RolloutState, to path: String, cache: RolloutStateCache) throws {
-        try AtomicFile.write(try encode(state, cache: cache), to: path, mode: 0o644)
-    }
-
     static func encode(_ state: RolloutState) throws -> [UInt8] {
         Array(try JSONCoding.makeEncoder().encode(state))
     }
-
-    /// The bytes `encode(state)` gives (keys sorted), assembled from cached per-charger
-    /// fragments and the cached plan, which never changes during a rollout.
-    static func encode(_ state: RolloutState, cache: RolloutStateCache) throws -> [UInt8] {
-        let encoder = JSONCoding.makeEncoder()
-        func member(_ key: String, _ value: some Encodable) throws -> [UInt8] {
-            Array(",\"\(key)\":".utf8) + Array(try encoder.encode(value))
-        }
-        if cache.plan != state.plan || cache.planBytes.isEmpty {
-            cache.planBytes = Array(try encoder.encode(state.plan))
-            cache.plan = state.plan
-        }
-        if cache.order.count != state.chargers.count { cache.order = state.chargers.keys.sorted() }
-        var out = Array(#"{"chargers":{"#.utf8)
-        out.reserveCapacity(cache.size + cache.planBytes.count + 512)
-        for (index, id) in cache.order.enumerated() {
-            guard let record = state.chargers[id] else { return try encode(state) }
-            let fragment: [UInt8]
-            if let cached = cache.fragments[id], cache.records[id] == record {
-                fragment = cached
-            } else {
-                fragment = Array(try encoder.encode(id)) + [UInt8(ascii: ":")] + Array(try encoder.encode(record))
-                cache.size += fragment.count - (cache.fragments[id]?.count ?? 0)
-                cache.fragments[id] = fragment
-                cache.records[id] = record
-            }
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out += fragment
-        }
-        out.append(UInt8(ascii: "}"))
-        out += try member("createdAt", state.createdAt)
-        out += try member("finished", state.finished)
-        out += try member("format", state.format)
-        if let halted = state.halted { out += try member("halted", halted) }
-        out += Array(#","plan":"#.utf8) + cache.planBytes
-        out += try member("rolloutId", state.rolloutId)
-        out += try member("updatedAt", state.updatedAt)
-        out += try member("wave", state.wave)
-        out.append(UInt8(ascii: "}"))
-        return out
-    }
-}
-
-/// Charger records as last encoded, kept by a running rollout between its state writes. A
-/// class, so a write updates it in place rather than copying ten thousand entries; only one
-/// writer uses it at a time (the rollout's write loop runs its writes one after another).
-public final class RolloutStateCache: @unchecked Sendable {
-    var plan: RolloutPlan?
-    var planBytes: [UInt8] = []
-    var order: [String] = []
-    var records: [String: RolloutChargerState] = [:]
-    var fragments: [String: [UInt8]] = [:]
-    var size = 0
-
-    public init() {}
 }
