@@ -263,3 +263,15 @@ func currentExecutable() throws -> String {
     guard n > 0 else { throw BenchError(description: "readlink /proc/self/exe: \(String(cString: strerror(errno)))") }
     return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+enum ProcessCPU {
+    /// User and system CPU of a running process so far, from /proc/PID/stat (0 if unreadable).
+    static func seconds(of pid: pid_t) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        // Fields after "(comm)": state is field 3, utime 14 and stime 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}

@@ -163,7 +163,7 @@ enum ConfigScenario {
     static func apply(_ chargekit: String, connection: [String], profile: String, concurrency: Int, chargers: Int,
                       log: String, sim: pid_t) throws -> (Run, [String]) {
         let before = try logLines(log).count
-        let simBefore = cpuSeconds(of: sim)
+        let simBefore = ProcessCPU.seconds(of: sim)
         // The table an installer sees (not --json: encoding a 2 MB report is not what is measured).
         let errors = log + ".apply.err"
         let child = try ChildProcess(chargekit, ["config", "apply", "--select", "id=CP-*", "--profile", profile,
@@ -173,7 +173,7 @@ enum ConfigScenario {
         defer { Cleanup.shared.untrack(child.pid) }
         let output = try child.readToEnd()
         let exit = child.wait()
-        let simCPU = cpuSeconds(of: sim) - simBefore
+        let simCPU = ProcessCPU.seconds(of: sim) - simBefore
         var problems: [String] = []
         if exit.status != 0 { problems.append("config apply --concurrency \(concurrency) exited \(exit.status)") }
         let stderr = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
@@ -305,16 +305,6 @@ enum ConfigScenario {
             Thread.sleep(forTimeInterval: 0.5)
         }
         throw BenchError(description: "the simulated fleet did not boot within 300 s")
-    }
-
-    /// User and system CPU of a running process so far, from /proc/PID/stat (0 if unreadable).
-    static func cpuSeconds(of pid: pid_t) -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return 0 }
-        // Fields after "(comm)": state is field 3, utime 14 and stime 15.
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     static func logLines(_ path: String) throws -> [Substring] {

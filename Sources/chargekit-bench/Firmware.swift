@@ -360,12 +360,14 @@ enum FirmwareBench {
             throw BenchError(description: "the Python reference failed (exit \(pythonExit.status)): \(pythonOutput)")
         }
 
+        let simBefore = ProcessCPU.seconds(of: sim.child.pid)
         let child = try ChildProcess(executable, ["fw-rollout-client", "--url", sim.url, "--state", directory + "/rollout.json",
                                                   "--to", "9.9.9-bench", "--concurrency", String(settings.concurrency)])
         Cleanup.shared.track(child.pid)
         let output = try child.readToEnd()
         let exit = child.wait()
         Cleanup.shared.untrack(child.pid)
+        let simCPU = ProcessCPU.seconds(of: sim.child.pid) - simBefore
         guard exit.status == 0, let ourLine = output.split(separator: "\n").last,
               let ours = try? JSONDecoder().decode(RolloutReport.self, from: Data(ourLine.utf8)) else {
             throw BenchError(description: "the rollout client failed (exit \(exit.status)): \(output)")
@@ -385,7 +387,8 @@ enum FirmwareBench {
         say(table.render())
         say("  reference wall time for \(ours.planned) chargers: \(Format.fixed(projected, 0)) s (its time per charger x \(ours.planned))")
         say("  ratio reference / chargekit: \(Format.fixed(ratio, 1)) (target >= 50) \(ratio >= 50 ? "met" : "MISSED"); "
-            + "chargekit CPU per charger \(Format.fixed(exit.usage.cpuSeconds * 1000 / Double(max(1, ours.planned)), 2)) ms; load \(Transport.loadAverage())")
+            + "chargekit CPU per charger \(Format.fixed(exit.usage.cpuSeconds * 1000 / Double(max(1, ours.planned)), 2)) ms, "
+            + "the simulator's during it \(Format.fixed(simCPU * 1000 / Double(max(1, ours.planned)), 2)) ms; load \(Transport.loadAverage())")
         if !checks {
             warn("rollout check failed: reference \(reference.succeeded)/\(reference.chargers), chargekit \(ours.succeeded)/\(ours.planned) "
                  + "of \(chargers.count - sample.count) expected")
