@@ -6,11 +6,17 @@ public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
     /// The path with `{name}` placeholders, e.g. `/v1/chargers/{chargerId}`.
     public let template: String
     public let operationId: String
+    /// The template split once: the simulator routes every request by it.
+    private let segments: [String]
+    /// Segments that are not placeholders; the more, the more specific the template.
+    public let literalSegmentCount: Int
 
     public init(_ method: String, _ template: String, _ operationId: String) {
         self.method = method
         self.template = template
         self.operationId = operationId
+        segments = template.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        literalSegmentCount = segments.filter { !$0.hasPrefix("{") }.count
     }
 
     public var description: String { "\(method) \(template) (\(operationId))" }
@@ -33,7 +39,11 @@ public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
     /// The decoded placeholder values when `path` (without query) fits the template; nil
     /// otherwise. Placeholders match one non-empty segment.
     public func match(path: String) -> [String: String]? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        match(parts: APIOperation.parts(of: path))
+    }
+
+    /// The same for a path already split with `parts(of:)`, so a router splits it once.
+    public func match(parts: [Substring]) -> [String: String]? {
         guard parts.count == segments.count else { return nil }
         var values: [String: String] = [:]
         for (segment, part) in zip(segments, parts) {
@@ -47,17 +57,19 @@ public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
         return values
     }
 
-    private var segments: [Substring] { template.split(separator: "/", omittingEmptySubsequences: false) }
-
-    private var literalSegmentCount: Int { segments.filter { !$0.hasPrefix("{") }.count }
+    /// A path (without query) split into the segments `match(parts:)` takes.
+    public static func parts(of path: String) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: false)
+    }
 
     /// The operation for a request and its path parameters. A literal segment wins over a
     /// placeholder (`/v1/firmware/uploads` is not firmware "uploads"). Nil when nothing fits;
     /// see `allowedMethods(path:)` to tell 404 from 405.
     public static func route(method: String, path: String) -> (operation: APIOperation, parameters: [String: String])? {
         var best: (operation: APIOperation, parameters: [String: String])?
+        let parts = parts(of: path)
         for operation in all where operation.method == method {
-            guard let parameters = operation.match(path: path) else { continue }
+            guard let parameters = operation.match(parts: parts) else { continue }
             if best == nil || operation.literalSegmentCount > (best?.operation.literalSegmentCount ?? 0) {
                 best = (operation, parameters)
             }
@@ -67,7 +79,8 @@ public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
 
     /// The methods of the operations whose template fits `path` (empty: no such path).
     public static func allowedMethods(path: String) -> [String] {
-        all.filter { $0.match(path: path) != nil }.map(\.method)
+        let parts = parts(of: path)
+        return all.filter { $0.match(parts: parts) != nil }.map(\.method)
     }
 }
 

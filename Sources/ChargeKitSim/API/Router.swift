@@ -103,12 +103,10 @@ final class Router: HTTPServerHandler {
     /// segments (`/v1/firmware/uploads` is the uploads collection, not firmware "uploads", for
     /// every method).
     static func operations(for path: String) -> [(operation: APIOperation, parameters: [String: String])] {
-        let fitting = APIOperation.all.compactMap { operation in operation.match(path: path).map { (operation, $0) } }
-        func literals(_ operation: APIOperation) -> Int {
-            operation.template.split(separator: "/").filter { !$0.hasPrefix("{") }.count
-        }
-        let best = fitting.map { literals($0.0) }.max()
-        return fitting.filter { literals($0.0) == best }.map { (operation: $0.0, parameters: $0.1) }
+        let parts = APIOperation.parts(of: path)
+        let fitting = APIOperation.all.compactMap { operation in operation.match(parts: parts).map { (operation, $0) } }
+        let best = fitting.map(\.0.literalSegmentCount).max()
+        return fitting.filter { $0.0.literalSegmentCount == best }.map { (operation: $0.0, parameters: $0.1) }
     }
 
     static func handle(_ raw: ServerRequest, services: SimServices) async -> ServerResponse {
