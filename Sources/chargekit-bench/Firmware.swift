@@ -92,8 +92,9 @@ enum FirmwareBench {
         }
     }
 
-    /// `fw-sim`: a SimBackend with quick firmware steps and rare heartbeats (so the fleet's
-    /// idle chatter does not compete with what is measured), until standard input closes.
+    /// `fw-sim`: a SimBackend with quick firmware steps, rare heartbeats and no clock-aligned
+    /// meter values (so the fleet's idle chatter does not compete with what is measured),
+    /// until standard input closes.
     static func simChild(_ arguments: [String]) throws -> Int32 {
         let options = try Options(arguments, known: ["chargers", "speed", "state"])
         var configuration = SimBackendConfiguration()
@@ -103,6 +104,14 @@ enum FirmwareBench {
         configuration.simulation.timing.installSeconds = 4
         configuration.simulation.timing.firmwareRebootSeconds = 2
         configuration.simulation.csms.heartbeatInterval = 86_400
+        // No clock-aligned meter values either: at speed 100 ten thousand chargers would send
+        // a thousand a second to a simulator sharing two cores with the client measured.
+        configuration.simulation.chargers = configuration.simulation.specs.map { spec in
+            var spec = spec
+            spec.model.defaults["ClockAlignedDataInterval"] = "0"
+            spec.model.defaults["AlignedDataCtrlr.Interval"] = "0"
+            return spec
+        }
         configuration.stateDirectory = try options.required("state")
         let backend = try SimBackend(configuration: configuration)
         try blocking { await backend.start() }
