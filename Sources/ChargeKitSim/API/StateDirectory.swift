@@ -28,6 +28,9 @@ public struct StateDirectoryError: Error, Sendable, Equatable, CustomStringConve
 ///     DIR/spool/                    request bodies in transit (emptied at start)
 ///
 /// Without `--state-dir` the same layout lives in a temporary directory removed at stop.
+/// Nothing in it outlives the process, so its writes are atomic but not fsync'd: a sync
+/// there would make a crash lose nothing less, only make every recording request wait
+/// (and, in an actor, every request queued behind it).
 struct StateDirectory: Sendable {
     let root: String
     /// Whether the directory is the caller's (kept) or a temporary one (removed at stop).
@@ -73,7 +76,7 @@ struct StateDirectory: Sendable {
 
     /// Writes `value` as JSON atomically.
     func write(_ value: some Encodable, to relative: String) throws {
-        try writeAtomically(try JSONCoding.encode(value), to: path(relative))
+        try writeAtomically(try JSONCoding.write(value), to: path(relative))
     }
 
     /// The record at `relative`, nil when there is none; a record that does not decode is
@@ -92,7 +95,7 @@ struct StateDirectory: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: path(relative))) ?? []).sorted()
     }
 
-    /// temp + fsync + rename + fsync(directory).
+    /// temp + fsync + rename + fsync(directory); the syncs only in a persistent directory.
     func writeAtomically(_ data: Data, to file: String) throws {
         let directory = (file as NSString).deletingLastPathComponent
         let temporary = directory + "/.tmp-" + UUID().uuidString
@@ -112,6 +115,7 @@ struct StateDirectory: Sendable {
                 }
                 offset += n
             }
+            guard persistent else { return nil }
             return fsync(fd) == 0 ? nil : POSIXFailure(call: "fsync", path: temporary, code: errno)
         }
         if let failure {
@@ -121,7 +125,7 @@ struct StateDirectory: Sendable {
         sysClose(fd)
         guard rename(temporary, file) == 0 else { throw POSIXFailure(call: "rename", path: file, code: errno) }
         ok = true
-        Self.syncDirectory(directory)
+        if persistent { Self.syncDirectory(directory) }
     }
 
     /// Makes a rename in `directory` durable.
@@ -135,7 +139,7 @@ struct StateDirectory: Sendable {
     /// Moves a finished file into place durably.
     func moveDurably(_ from: String, to: String) throws {
         guard rename(from, to) == 0 else { throw POSIXFailure(call: "rename", path: to, code: errno) }
-        Self.syncDirectory((to as NSString).deletingLastPathComponent)
+        if persistent { Self.syncDirectory((to as NSString).deletingLastPathComponent) }
     }
 }
 
