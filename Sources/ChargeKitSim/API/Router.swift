@@ -103,12 +103,9 @@ final class Router: HTTPServerHandler {
     /// segments (`/v1/firmware/uploads` is the uploads collection, not firmware "uploads", for
     /// every method).
     static func operations(for path: String) -> [(operation: APIOperation, parameters: [String: String])] {
-        let fitting = APIOperation.all.compactMap { operation in operation.match(path: path).map { (operation, $0) } }
-        func literals(_ operation: APIOperation) -> Int {
-            operation.template.split(separator: "/").filter { !$0.hasPrefix("{") }.count
-        }
-        let best = fitting.map { literals($0.0) }.max()
-        return fitting.filter { literals($0.0) == best }.map { (operation: $0.0, parameters: $0.1) }
+        let fitting = APIOperation.fitting(path: path)
+        let best = fitting.map(\.operation.literalSegmentCount).max()
+        return fitting.filter { $0.operation.literalSegmentCount == best }
     }
 
     static func handle(_ raw: ServerRequest, services: SimServices) async -> ServerResponse {
