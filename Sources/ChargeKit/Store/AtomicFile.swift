@@ -46,6 +46,50 @@ public enum AtomicFile {
     /// removed and `path` is untouched.
     public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o600) throws(AtomicFileError) {
         let directory = POSIX.directory(of: path)
+        let temporaryPath = try writeTemporary(bytes, for: path, mode: mode)
+        guard rename(temporaryPath, path) == 0 else {
+            let code = errno
+            unlink(temporaryPath)
+            throw AtomicFileError(operation: .rename, path: path, code: code)
+        }
+        try syncDirectory(directory, for: path)
+    }
+
+    /// The first half of `write`: `bytes` in a new temporary file next to `path` (mode
+    /// `mode`), written fully and fsync'd. Answers the temporary file's path; renaming it
+    /// over `path` and syncing the directory is the caller's (see `GroupCommit`). On
+    /// failure nothing is left behind.
+    static func writeTemporary(_ bytes: [UInt8], for path: String, mode: UInt32) throws(AtomicFileError) -> String {
+        let temporary = try openTemporary(bytes, for: path, mode: mode)
+        try temporary.sync()
+        return temporary.path
+    }
+
+    /// A temporary file written but not yet synced: `GroupCommit` writes a whole group
+    /// before it syncs any, so the syncs find the data already on its way to the disk.
+    struct Temporary {
+        let fd: Int32
+        let path: String
+        /// The file it will replace.
+        let target: String
+
+        /// fsync and close; on failure the file is removed.
+        func sync() throws(AtomicFileError) {
+            guard fsync(fd) == 0 else { throw fail(.sync, errno, closing: true) }
+            guard close(fd) == 0 else { throw fail(.write, errno, closing: false) }
+        }
+
+        /// Closes (when asked) and removes the temporary file: the error for `target`.
+        func fail(_ operation: AtomicFileError.Operation, _ code: Int32, closing: Bool) -> AtomicFileError {
+            if closing { close(fd) }
+            unlink(path)
+            return AtomicFileError(operation: operation, path: target, code: code)
+        }
+    }
+
+    /// `bytes` in a new temporary file next to `path`, written fully, not synced.
+    static func openTemporary(_ bytes: [UInt8], for path: String, mode: UInt32) throws(AtomicFileError) -> Temporary {
+        let directory = POSIX.directory(of: path)
         var template = Array("\(directory)/.\(POSIX.baseName(of: path)).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
             guard let base = buffer.baseAddress else { return -1 }
@@ -59,11 +103,9 @@ public enum AtomicFile {
         }
         // mkostemp(O_CLOEXEC) is not exported by the Glibc module; set the flag right away.
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        var open = true
+        let temporary = Temporary(fd: fd, path: temporaryPath, target: path)
         func fail(_ operation: AtomicFileError.Operation, _ code: Int32) -> AtomicFileError {
-            if open { close(fd) }
-            unlink(temporaryPath)
-            return AtomicFileError(operation: operation, path: path, code: code)
+            temporary.fail(operation, code, closing: true)
         }
         // fchmod is not subject to the umask, so the mode is exactly what was asked.
         guard fchmod(fd, mode_t(mode)) == 0 else { throw fail(.write, errno) }
@@ -79,11 +121,7 @@ public enum AtomicFile {
             }
             written += count
         }
-        guard fsync(fd) == 0 else { throw fail(.sync, errno) }
-        open = false
-        guard close(fd) == 0 else { throw fail(.write, errno) }
-        guard rename(temporaryPath, path) == 0 else { throw fail(.rename, errno) }
-        try syncDirectory(directory, for: path)
+        return temporary
     }
 
     /// Convenience for text.
@@ -124,7 +162,7 @@ public enum AtomicFile {
         return true
     }
 
-    private static func syncDirectory(_ directory: String, for path: String) throws(AtomicFileError) {
+    static func syncDirectory(_ directory: String, for path: String) throws(AtomicFileError) {
         let fd = Glue.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw AtomicFileError(operation: .syncDirectory, path: path, code: errno) }
         defer { close(fd) }
