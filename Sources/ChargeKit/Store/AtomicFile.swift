@@ -45,24 +45,10 @@ public enum AtomicFile {
     /// directory must exist (see `createDirectories`). On failure the temporary file is
     /// removed and `path` is untouched.
     public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o600) throws(AtomicFileError) {
-        let directory = POSIX.directory(of: path)
-        let temporaryPath = try writeTemporary(bytes, for: path, mode: mode)
-        guard rename(temporaryPath, path) == 0 else {
-            let code = errno
-            unlink(temporaryPath)
-            throw AtomicFileError(operation: .rename, path: path, code: code)
-        }
-        try syncDirectory(directory, for: path)
-    }
-
-    /// The first half of `write`: `bytes` in a new temporary file next to `path` (mode
-    /// `mode`), written fully and fsync'd. Answers the temporary file's path; renaming it
-    /// over `path` and syncing the directory is the caller's (see `GroupCommit`). On
-    /// failure nothing is left behind.
-    static func writeTemporary(_ bytes: [UInt8], for path: String, mode: UInt32) throws(AtomicFileError) -> String {
         let temporary = try openTemporary(bytes, for: path, mode: mode)
         try temporary.sync()
-        return temporary.path
+        try temporary.install()
+        try syncDirectory(POSIX.directory(of: path), for: path)
     }
 
     /// A temporary file written but not yet synced: `GroupCommit` writes a whole group
@@ -77,6 +63,12 @@ public enum AtomicFile {
         func sync() throws(AtomicFileError) {
             guard fsync(fd) == 0 else { throw fail(.sync, errno, closing: true) }
             guard close(fd) == 0 else { throw fail(.write, errno, closing: false) }
+        }
+
+        /// Renames the synced file over `target` (durable once the directory is synced);
+        /// on failure removes it.
+        func install() throws(AtomicFileError) {
+            guard rename(path, target) == 0 else { throw fail(.rename, errno, closing: false) }
         }
 
         /// Closes (when asked) and removes the temporary file: the error for `target`.
@@ -153,12 +145,18 @@ public enum AtomicFile {
     /// Removes `path` and syncs its directory. Returns false when there was nothing to remove.
     @discardableResult
     public static func remove(_ path: String) throws(AtomicFileError) -> Bool {
+        guard try unlinkUnsynced(path) else { return false }
+        try syncDirectory(POSIX.directory(of: path), for: path)
+        return true
+    }
+
+    /// The first half of `remove`: the unlink, durable once the directory is synced.
+    static func unlinkUnsynced(_ path: String) throws(AtomicFileError) -> Bool {
         guard unlink(path) == 0 else {
             let code = errno
             if code == ENOENT { return false }
             throw AtomicFileError(operation: .remove, path: path, code: code)
         }
-        try syncDirectory(POSIX.directory(of: path), for: path)
         return true
     }
 

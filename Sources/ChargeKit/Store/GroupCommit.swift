@@ -1,14 +1,6 @@
 import Dispatch
 import Synchronization
 
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Musl)
-@preconcurrency import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Atomic writes and removals of files in one directory, committed in groups.
 ///
 /// Each operation keeps the guarantee of `AtomicFile.write` or `AtomicFile.remove`: a
@@ -101,35 +93,34 @@ final class GroupCommit: Sendable {
                 results[i] = .failure(error)
             }
         }
-        var temporary: [Int: String] = [:]
+        var synced: [Int: AtomicFile.Temporary] = [:]
         for (i, file) in written.sorted(by: { $0.key < $1.key }) {
             do {
                 try file.sync()
-                temporary[i] = file.path
+                synced[i] = file
                 observe?(.fileSynced(file.target))
             } catch {
                 results[i] = .failure(error)
             }
         }
         for (i, operation) in operations.enumerated() {
-            switch operation {
-            case .write(let path, _, _):
-                guard let from = temporary[i] else { continue }
-                guard rename(from, path) == 0 else {
-                    results[i] = .failure(AtomicFileError(operation: .rename, path: path, code: errno))
-                    unlink(from)
-                    continue
+            do {
+                switch operation {
+                case .write(let path, _, _):
+                    guard let file = synced[i] else { continue }
+                    try file.install()
+                    observe?(.renamed(path))
+                    changed.append((i, path))
+                case .remove(let path):
+                    guard try AtomicFile.unlinkUnsynced(path) else {
+                        results[i] = .success(false)
+                        continue
+                    }
+                    observe?(.removed(path))
+                    changed.append((i, path))
                 }
-                observe?(.renamed(path))
-                changed.append((i, path))
-            case .remove(let path):
-                guard unlink(path) == 0 else {
-                    let code = errno
-                    results[i] = code == ENOENT ? .success(false) : .failure(AtomicFileError(operation: .remove, path: path, code: code))
-                    continue
-                }
-                observe?(.removed(path))
-                changed.append((i, path))
+            } catch {
+                results[i] = .failure(error)
             }
         }
         guard let first = changed.first else { return results }
