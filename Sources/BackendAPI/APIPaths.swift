@@ -6,16 +6,17 @@ public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
     /// The path with `{name}` placeholders, e.g. `/v1/chargers/{chargerId}`.
     public let template: String
     public let operationId: String
-    /// The template split once: the simulator routes every request by it.
-    private let segments: [String]
-    /// Segments that are not placeholders; the more, the more specific the template.
+    /// The template split at `/`, once: the simulator matches every request against every
+    /// operation, and splitting the templates each time was most of its routing cost.
+    private let segments: [Substring]
+    /// How many segments are literal (not placeholders): the more, the better a fit.
     public let literalSegmentCount: Int
 
     public init(_ method: String, _ template: String, _ operationId: String) {
         self.method = method
         self.template = template
         self.operationId = operationId
-        segments = template.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        segments = template.split(separator: "/", omittingEmptySubsequences: false)
         literalSegmentCount = segments.filter { !$0.hasPrefix("{") }.count
     }
 
@@ -39,11 +40,14 @@ public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
     /// The decoded placeholder values when `path` (without query) fits the template; nil
     /// otherwise. Placeholders match one non-empty segment.
     public func match(path: String) -> [String: String]? {
-        match(parts: APIOperation.parts(of: path))
+        match(parts: Self.parts(of: path))
     }
 
-    /// The same for a path already split with `parts(of:)`, so a router splits it once.
-    public func match(parts: [Substring]) -> [String: String]? {
+    private static func parts(of path: String) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: false)
+    }
+
+    private func match(parts: [Substring]) -> [String: String]? {
         guard parts.count == segments.count else { return nil }
         var values: [String: String] = [:]
         for (segment, part) in zip(segments, parts) {
@@ -57,17 +61,12 @@ public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
         return values
     }
 
-    /// A path (without query) split into the segments `match(parts:)` takes.
-    public static func parts(of path: String) -> [Substring] {
-        path.split(separator: "/", omittingEmptySubsequences: false)
-    }
-
     /// The operation for a request and its path parameters. A literal segment wins over a
     /// placeholder (`/v1/firmware/uploads` is not firmware "uploads"). Nil when nothing fits;
     /// see `allowedMethods(path:)` to tell 404 from 405.
     public static func route(method: String, path: String) -> (operation: APIOperation, parameters: [String: String])? {
         var best: (operation: APIOperation, parameters: [String: String])?
-        let parts = parts(of: path)
+        let parts = Self.parts(of: path)
         for operation in all where operation.method == method {
             guard let parameters = operation.match(parts: parts) else { continue }
             if best == nil || operation.literalSegmentCount > (best?.operation.literalSegmentCount ?? 0) {
@@ -79,8 +78,13 @@ public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
 
     /// The methods of the operations whose template fits `path` (empty: no such path).
     public static func allowedMethods(path: String) -> [String] {
-        let parts = parts(of: path)
-        return all.filter { $0.match(parts: parts) != nil }.map(\.method)
+        fitting(path: path).map(\.operation.method)
+    }
+
+    /// Every operation whose template fits `path`, whatever its method, with its parameters.
+    public static func fitting(path: String) -> [(operation: APIOperation, parameters: [String: String])] {
+        let parts = Self.parts(of: path)
+        return all.compactMap { operation in operation.match(parts: parts).map { (operation, $0) } }
     }
 }
 

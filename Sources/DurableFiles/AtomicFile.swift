@@ -45,6 +45,48 @@ public enum AtomicFile {
     /// directory must exist (see `createDirectories`). On failure the temporary file is
     /// removed and `path` is untouched.
     public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o600) throws(AtomicFileError) {
+        let temporary = try openTemporary(bytes, for: path, mode: mode)
+        try temporary.sync()
+        try temporary.install()
+        try syncDirectory(POSIX.directory(of: path), for: path)
+    }
+
+    /// A temporary file written but not yet synced: `GroupCommit` writes a whole group
+    /// before it syncs any, so the syncs find the data already on its way to the disk.
+    public struct Temporary: Sendable {
+        public let fd: Int32
+        public let path: String
+        /// The file it will replace.
+        public let target: String
+
+        /// fsync and close; on failure the file is removed.
+        public func sync() throws(AtomicFileError) {
+            guard fsync(fd) == 0 else { throw fail(.sync, errno, closing: true) }
+            guard Glue.close(fd) == 0 else { throw fail(.write, errno, closing: false) }
+        }
+
+        /// Closes without a sync, for files that need not outlive a crash; on failure the
+        /// file is removed.
+        public func closeUnsynced() throws(AtomicFileError) {
+            guard Glue.close(fd) == 0 else { throw fail(.write, errno, closing: false) }
+        }
+
+        /// Renames the synced file over `target` (durable once the directory is synced);
+        /// on failure removes it.
+        public func install() throws(AtomicFileError) {
+            guard rename(path, target) == 0 else { throw fail(.rename, errno, closing: false) }
+        }
+
+        /// Closes (when asked) and removes the temporary file: the error for `target`.
+        public func fail(_ operation: AtomicFileError.Operation, _ code: Int32, closing: Bool) -> AtomicFileError {
+            if closing { _ = Glue.close(fd) }
+            unlink(path)
+            return AtomicFileError(operation: operation, path: target, code: code)
+        }
+    }
+
+    /// `bytes` in a new temporary file next to `path`, written fully, not synced.
+    public static func openTemporary(_ bytes: [UInt8], for path: String, mode: UInt32) throws(AtomicFileError) -> Temporary {
         let directory = POSIX.directory(of: path)
         var template = Array("\(directory)/.\(POSIX.baseName(of: path)).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
@@ -59,21 +101,15 @@ public enum AtomicFile {
         }
         // mkostemp(O_CLOEXEC) is not exported by the Glibc module; set the flag right away.
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        var open = true
+        let temporary = Temporary(fd: fd, path: temporaryPath, target: path)
         func fail(_ operation: AtomicFileError.Operation, _ code: Int32) -> AtomicFileError {
-            if open { close(fd) }
-            unlink(temporaryPath)
-            return AtomicFileError(operation: operation, path: path, code: code)
+            temporary.fail(operation, code, closing: true)
         }
         // fchmod is not subject to the umask, so the mode is exactly what was asked.
         guard fchmod(fd, mode_t(mode)) == 0 else { throw fail(.write, errno) }
         let code = Glue.writeAll(fd, bytes)
         guard code == 0 else { throw fail(.write, code) }
-        guard fsync(fd) == 0 else { throw fail(.sync, errno) }
-        open = false
-        guard close(fd) == 0 else { throw fail(.write, errno) }
-        guard rename(temporaryPath, path) == 0 else { throw fail(.rename, errno) }
-        try syncDirectory(directory, for: path)
+        return temporary
     }
 
     /// Convenience for text.
@@ -105,16 +141,22 @@ public enum AtomicFile {
     /// Removes `path` and syncs its directory. Returns false when there was nothing to remove.
     @discardableResult
     public static func remove(_ path: String) throws(AtomicFileError) -> Bool {
+        guard try unlinkUnsynced(path) else { return false }
+        try syncDirectory(POSIX.directory(of: path), for: path)
+        return true
+    }
+
+    /// The first half of `remove`: the unlink, durable once the directory is synced.
+    public static func unlinkUnsynced(_ path: String) throws(AtomicFileError) -> Bool {
         guard unlink(path) == 0 else {
             let code = errno
             if code == ENOENT { return false }
             throw AtomicFileError(operation: .remove, path: path, code: code)
         }
-        try syncDirectory(POSIX.directory(of: path), for: path)
         return true
     }
 
-    private static func syncDirectory(_ directory: String, for path: String) throws(AtomicFileError) {
+    public static func syncDirectory(_ directory: String, for path: String) throws(AtomicFileError) {
         let fd = Glue.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw AtomicFileError(operation: .syncDirectory, path: path, code: errno) }
         defer { close(fd) }

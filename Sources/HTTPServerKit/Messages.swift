@@ -10,11 +10,21 @@ public struct HeaderFields: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     public subscript(name: String) -> String? {
-        entries.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        entries.first { Self.sameName($0.name, name) }?.value
     }
 
     public func values(_ name: String) -> [String] {
-        entries.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+        entries.filter { Self.sameName($0.name, name) }.map(\.value)
+    }
+
+    /// Field names are ASCII tokens, compared ignoring ASCII case, byte by byte: Foundation's
+    /// `caseInsensitiveCompare` bridges through NSString on Linux, and every API request
+    /// looks up several headers.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        return zip(a.utf8, b.utf8).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (0x61...0x7A).contains(x | 0x20))
+        }
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
@@ -27,7 +37,7 @@ public struct HeaderFields: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     public mutating func remove(_ name: String) {
-        entries.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        entries.removeAll { Self.sameName($0.name, name) }
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { entries.makeIterator() }

@@ -230,3 +230,51 @@ func malformedTimestampsAreRejected(text: String) {
     #expect(text(first).contains(#""measured":{"a":2,"b":1,"c":[3]}"#))
     #expect(!text(first).contains("\\/"))
 }
+
+// MARK: - The project's own JSON for bodies
+
+/// `decodeBody` is what the client reads answers with: the values `decode` (JSONDecoder)
+/// reads, free-form payloads and dates included.
+@Test func bodiesDecodeWithTheProjectsJSONAsJSONDecoderReadsThem() throws {
+    let body = json("""
+        {"cursor":"c_0000000000000002","events":[
+         {"seq":1,"chargerId":"CP-0001","ocppVersion":"1.6","type":"MeterValues","receivedAt":"2025-03-14T09:15:03Z",
+          "payload":{"connectorId":1,"meterValue":[{"timestamp":"2025-03-14T09:15:02.5Z","sampledValue":[{"value":"230.1"}]}]}},
+         {"seq":2,"chargerId":"CP-0002","ocppVersion":"2.0.1","type":"BootNotification",
+          "receivedAt":"2025-03-14T10:15:03.250000+01:00","chargerTime":"2025-03-14T09:15:04.250Z",
+          "payload":{"reason":"PowerUp","n":[1,2.5,-3e2,true,null,{}]}}]}
+        """)
+    let fast = try JSONCoding.decodeBody(EventBatch.self, from: body)
+    #expect(fast == (try JSONCoding.decode(EventBatch.self, from: body)))
+    #expect(fast.events[1].payload["n"]?[2]?.doubleValue == -300)
+    // A UTF-8 byte order mark is allowed, as JSONDecoder allows it.
+    #expect(try JSONCoding.decodeBody(QARunReceipt.self, from: Data([0xEF, 0xBB, 0xBF]) + json(#"{"id":"a","receivedAt":"2025-03-14T09:15:03Z"}"#)).id == "a")
+}
+
+@Test func bodyDecodingErrorsAreDecodingErrorsOrSyntaxErrors() {
+    #expect(throws: DecodingError.self) {
+        try JSONCoding.decodeBody(QARunReceipt.self, from: json(#"{"id":"a","receivedAt":"yesterday"}"#))
+    }
+    #expect(throws: DecodingError.self) {
+        try JSONCoding.decodeBody(QARunReceipt.self, from: json(#"{"id":"a","receivedAt":12}"#))
+    }
+    #expect(throws: DecodingError.self) { try JSONCoding.decodeBody(QARunReceipt.self, from: json(#"{"id":"a"}"#)) }
+    // Stricter than JSONDecoder in one way: a duplicate key is not silently the last one.
+    #expect(throws: JSONSyntaxError.self) {
+        try JSONCoding.decodeBody(QARunReceipt.self, from: json(#"{"id":"a","id":"b","receivedAt":"2025-03-14T09:15:03Z"}"#))
+    }
+}
+
+/// `write` (the simulator's answers and records) is the same JSON as `encode`: keys sorted,
+/// slashes as they are, dates as timestamps; it reads back as the same value.
+@Test func writtenBodiesAreTheJSONOfEncode() throws {
+    let run = QARun(id: "q/1", chargerId: "CP-0001", startedAt: Date(timeIntervalSince1970: 1_790_000_000.25),
+                    finishedAt: Date(timeIntervalSince1970: 1_790_000_012), verdict: .pass,
+                    tool: ToolInfo(name: "chargekit", version: "1.0"), firmwareVersion: "1.2.3",
+                    checks: [QACheck(id: "meter", status: .pass, measured: ["voltage": [230.5, 229], "note": "a/b"],
+                                     durationMs: 40)])
+    let written = try JSONCoding.write(run)
+    #expect(try JSONValue(parsing: written) == (try JSONValue(parsing: try JSONCoding.encode(run))))
+    #expect(try JSONCoding.decode(QARun.self, from: written) == run)
+    #expect(text(written).contains(#""id":"q/1""#) && text(written).contains(#""startedAt":"2026-09-21T"#))
+}

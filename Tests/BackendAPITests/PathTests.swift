@@ -102,3 +102,13 @@ import Testing
     #expect(CommandAction.supported(by: .v201).contains("RequestStartTransaction"))
     #expect(CommandAction.supported(by: .unknown("2.1")).isEmpty)
 }
+
+@Test func everyOperationFittingAPathIsFoundWhateverItsMethod() {
+    #expect(APIOperation.fitting(path: "/v1/chargers/X").map(\.operation) == [.getCharger, .updateCharger])
+    #expect(APIOperation.fitting(path: "/v1/chargers/X").allSatisfy { $0.parameters == ["chargerId": "X"] })
+    // Both the collection and a firmware called "uploads" fit; route prefers the literal.
+    #expect(Set(APIOperation.fitting(path: "/v1/firmware/uploads").map(\.operation.operationId))
+            == ["createFirmwareUpload", "getFirmware", "updateFirmware"])
+    #expect(APIOperation.fitting(path: "/v1/nothing").isEmpty)
+    #expect(APIOperation.createFirmwareUpload.literalSegmentCount == 4 && APIOperation.getFirmware.literalSegmentCount == 3)
+}

@@ -31,6 +31,19 @@ import Testing
             properties: ["regime": "BE-AREI"], contentHash: String(repeating: "ab", count: 32))
     }
 
+    /// Without --state-dir nothing outlives the process, so records there are written
+    /// atomically but not fsync'd; they still read back complete, with nothing left over.
+    @Test func aTemporaryStateDirectoryIsWrittenAtomicallyWithoutSyncs() throws {
+        let state = try StateDirectory.open(nil)
+        defer { state.close() }
+        #expect(!state.persistent)
+        let receipt = QARunReceipt(id: "r-1", receivedAt: Date(timeIntervalSince1970: 1_790_000_000))
+        try state.write(receipt, to: "qa-runs/r-1.json")
+        try state.write(receipt, to: "qa-runs/r-1.json")
+        #expect(try state.read(QARunReceipt.self, from: "qa-runs/r-1.json") == receipt)
+        #expect(state.list("qa-runs") == ["r-1.json"], "no temporary file left behind")
+    }
+
     @Test func aReportIsRecordedOnceAndItsAttachmentsArriveInChunks() async throws {
         try await SimAPI.run(count: 6) { api in
             let client = try api.client("site1-installer")

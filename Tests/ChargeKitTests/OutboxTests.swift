@@ -1,7 +1,9 @@
 import BackendAPI
 import CurlHTTP
+import DurableFiles
 import Foundation
 import JSON
+import Synchronization
 import Testing
 import TestSupport
 @testable import ChargeKit
@@ -160,5 +162,60 @@ import TestSupport
         held.release()
         let again = try #require(try await outbox.lock(wait: .seconds(5)), "released: free again")
         again.release()
+    }
+
+    @Test func aPushOfNoOutboxCreatesNothingAndABusyOneStillReportsWhatWaits() async throws {
+        let outbox = Outbox(dataDirectory: data)
+        let empty = try await OutboxSync(outbox: outbox).push(client: client)
+        #expect(empty.isEmpty && !FileManager.default.fileExists(atPath: outbox.directory), "no directory, no lock file")
+        // Held by another pusher with nothing waiting: not busy, and the damaged file is still named.
+        try AtomicFile.createDirectories(outbox.directory)
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: outbox.directory + "/broken.json"))
+        let held = try #require(try await outbox.lock())
+        let idle = try await OutboxSync(outbox: outbox).push(client: client)
+        #expect(!idle.busy && idle.queued.isEmpty && idle.damaged.count == 1)
+        held.release()
+    }
+
+    /// Grouped writes keep `save`'s guarantee: each file fsync'd before its rename, the
+    /// directory fsync'd after it, all before the caller hears back; concurrent callers
+    /// share directory syncs.
+    @Test func groupedEnqueuesAreDurableBeforeTheyReturn() async throws {
+        let steps = StepLog()
+        let outbox = Outbox(dataDirectory: data) { step in steps.append(step) }
+        let runs = (1...40).map { Self.run(String(format: "CP-%04d", $0)) }
+        let entries = try await withThrowingTaskGroup(of: OutboxEntry.self) { group in
+            for run in runs {
+                group.addTask {
+                    let entry = try await outbox.enqueue(grouped: run)
+                    // Already durable: its sync, its rename and a directory sync after it are done.
+                    let done = steps.all
+                    let path = outbox.path(of: entry.id)
+                    let synced = try #require(done.firstIndex(of: .fileSynced(path)))
+                    let renamed = try #require(done.firstIndex(of: .renamed(path)))
+                    #expect(synced < renamed)
+                    #expect(done[renamed...].contains { if case .directorySynced = $0 { true } else { false } })
+                    return entry
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(outbox.entries().entries.map(\.id)) == Set(entries.map(\.id)))
+        #expect(try outbox.entries().entries.map { try $0.payload(as: QARun.self).chargerId }.sorted() == runs.map(\.chargerId))
+        let directorySyncs = steps.all.filter { if case .directorySynced = $0 { true } else { false } }.count
+        #expect(directorySyncs >= 1 && directorySyncs <= 40)
+        // Grouped removals: gone once they return; a missing entry is no error.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for entry in entries { group.addTask { try await outbox.remove(grouped: entry) } }
+            try await group.waitForAll()
+        }
+        #expect(outbox.entries().entries.isEmpty)
+        try await outbox.remove(grouped: entries[0])
+    }
+
+    final class StepLog: Sendable {
+        private let steps = Mutex<[GroupCommit.Step]>([])
+        func append(_ step: GroupCommit.Step) { steps.withLock { $0.append(step) } }
+        var all: [GroupCommit.Step] { steps.withLock { $0 } }
     }
 }

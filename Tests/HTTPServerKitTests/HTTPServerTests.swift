@@ -1,5 +1,5 @@
 import Foundation
-import HTTPServerKit
+@testable import HTTPServerKit
 import Synchronization
 import Testing
 import TestSupport
@@ -284,4 +284,13 @@ extension RawClient {
             out.append(contentsOf: buffer[0..<n])
         }
     }
+}
+
+@Test func headerNamesMatchIgnoringASCIICaseOnly() {
+    var fields: HeaderFields = ["Content-Type": "application/json", "X-Twice": "1"]
+    fields.add("x-twice", "2")
+    #expect(fields["content-TYPE"] == "application/json" && fields["Content-Typ"] == nil && fields["Content-Type "] == nil)
+    #expect(fields.values("X-TWICE") == ["1", "2"])
+    // Only letters fold: '-' and '\r' (0x2D, 0x0D) differ by the case bit but are not the same.
+    #expect(!HeaderFields.sameName("a-b", "a\rb") && !HeaderFields.sameName("é", "É") && HeaderFields.sameName("Z", "z"))
 }

@@ -123,7 +123,7 @@ public final class BackendClient: Sendable {
     func decode<Answer: Decodable>(_ type: Answer.Type, _ response: HTTPResponse) throws(BackendError) -> Answer {
         if let empty = Empty() as? Answer { return empty }
         do {
-            return try JSONCoding.decode(Answer.self, from: response.body)
+            return try JSONCoding.decodeBody(Answer.self, from: response.body)
         } catch {
             throw .protocolViolation("\(response.status) answer is not a valid \(Answer.self): \(error)")
         }

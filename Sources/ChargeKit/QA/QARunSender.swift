@@ -18,8 +18,16 @@ extension Outbox {
     /// Puts a finished run in the outbox, to be recorded at the backend by the next push.
     @discardableResult
     public func enqueue(_ run: QARun) throws(Error) -> OutboxEntry {
-        try enqueue(kind: QARunSender.kind, payload: run,
-                    summary: "QA run of \(run.chargerId) (\(run.verdict.rawValue))", chargerId: run.chargerId,
+        try enqueue(kind: QARunSender.kind, payload: run, summary: Self.summary(of: run), chargerId: run.chargerId,
                     createdAt: run.finishedAt)
     }
+
+    /// `enqueue(_:)` committed with the other grouped writes in flight (a fleet run's).
+    @discardableResult
+    public func enqueue(grouped run: QARun) async throws(Error) -> OutboxEntry {
+        try await enqueue(grouped: QARunSender.kind, payload: run, summary: Self.summary(of: run), chargerId: run.chargerId,
+                          createdAt: run.finishedAt)
+    }
+
+    private static func summary(of run: QARun) -> String { "QA run of \(run.chargerId) (\(run.verdict.rawValue))" }
 }

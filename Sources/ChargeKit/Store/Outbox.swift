@@ -82,6 +82,8 @@ enum OutboxCoding {
 /// entry is removed only after the backend confirmed it (see `OutboxSync`).
 public struct Outbox: Sendable {
     public let directory: String
+    /// Where the grouped writes and removals of this outbox value meet (`save(grouped:)`).
+    let committer: GroupCommit
 
     /// Why the outbox cannot do something; `description` names the file.
     public struct Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
@@ -98,6 +100,12 @@ public struct Outbox: Sendable {
 
     public init(dataDirectory: String) {
         directory = dataDirectory + "/outbox"
+        committer = GroupCommit(directory: directory)
+    }
+
+    init(dataDirectory: String, observe: @escaping @Sendable (GroupCommit.Step) -> Void) {
+        directory = dataDirectory + "/outbox"
+        committer = GroupCommit(directory: directory, observe: observe)
     }
 
     public func path(of id: String) -> String { directory + "/" + id + ".json" }
@@ -106,34 +114,65 @@ public struct Outbox: Sendable {
     @discardableResult
     public func enqueue(kind: String, payload: some Encodable, summary: String, chargerId: String? = nil,
                         createdAt: Date = Date()) throws(Error) -> OutboxEntry {
+        let entry = try makeEntry(kind: kind, payload: payload, summary: summary, chargerId: chargerId, createdAt: createdAt)
+        try save(entry)
+        return entry
+    }
+
+    /// `enqueue`, committed with the other grouped writes in flight (see `save(grouped:)`).
+    @discardableResult
+    public func enqueue(grouped kind: String, payload: some Encodable, summary: String, chargerId: String? = nil,
+                        createdAt: Date = Date()) async throws(Error) -> OutboxEntry {
+        let entry = try makeEntry(kind: kind, payload: payload, summary: summary, chargerId: chargerId, createdAt: createdAt)
+        try await save(grouped: entry)
+        return entry
+    }
+
+    private func makeEntry(kind: String, payload: some Encodable, summary: String, chargerId: String?,
+                           createdAt: Date) throws(Error) -> OutboxEntry {
         let value: JSONValue
         do {
             value = try OutboxCoding.encoder.encode(payload)
         } catch {
             throw Error(path: directory, reason: "cannot encode the \(kind) payload: \(error)")
         }
-        let entry = OutboxEntry(kind: kind, createdAt: createdAt, summary: summary, chargerId: chargerId, payload: value)
-        try save(entry)
-        return entry
+        return OutboxEntry(kind: kind, createdAt: createdAt, summary: summary, chargerId: chargerId, payload: value)
     }
 
     /// Writes `entry` (new or changed) atomically.
     public func save(_ entry: OutboxEntry) throws(Error) {
+        let bytes = try encoded(entry)
+        do {
+            try AtomicFile.write(bytes, to: path(of: entry.id))
+        } catch {
+            throw Error(path: path(of: entry.id), reason: error.description)
+        }
+    }
+
+    /// `save`, with the same guarantee when it returns, but committed together with the
+    /// other grouped saves and removals of this outbox value in flight at the same time:
+    /// a fleet run's records share their directory syncs, and no cooperative thread waits
+    /// for the disk.
+    public func save(grouped entry: OutboxEntry) async throws(Error) {
+        let bytes = try encoded(entry)
+        do {
+            try await committer.perform(.write(path: path(of: entry.id), bytes: bytes, mode: 0o600))
+        } catch {
+            throw Error(path: path(of: entry.id), reason: error.description)
+        }
+    }
+
+    /// The entry's file contents, once the directory exists.
+    private func encoded(_ entry: OutboxEntry) throws(Error) -> [UInt8] {
         do {
             try AtomicFile.createDirectories(directory)
         } catch {
             throw Error(path: directory, reason: error.description)
         }
-        let text: String
         do {
-            text = try OutboxCoding.encoder.encode(entry).formatted()
+            return Array(try OutboxCoding.encoder.encode(entry).formatted().utf8)
         } catch {
             throw Error(path: path(of: entry.id), reason: "cannot be encoded: \(error)")
-        }
-        do {
-            try AtomicFile.write(text, to: path(of: entry.id))
-        } catch {
-            throw Error(path: path(of: entry.id), reason: error.description)
         }
     }
 
@@ -141,6 +180,15 @@ public struct Outbox: Sendable {
     public func remove(_ entry: OutboxEntry) throws(Error) {
         do {
             try AtomicFile.remove(path(of: entry.id))
+        } catch {
+            throw Error(path: path(of: entry.id), reason: error.description)
+        }
+    }
+
+    /// `remove`, committed with the other grouped saves and removals in flight.
+    public func remove(grouped entry: OutboxEntry) async throws(Error) {
+        do {
+            try await committer.perform(.remove(path: path(of: entry.id)))
         } catch {
             throw Error(path: path(of: entry.id), reason: error.description)
         }

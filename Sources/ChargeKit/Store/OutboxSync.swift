@@ -135,18 +135,33 @@ public struct OutboxSync: Sendable {
     public func push(client: BackendClient, wait: Duration = .zero, only: Set<String>? = nil,
                      concurrency: Int = 1) async throws(Outbox.Error) -> OutboxPushReport {
         var report = OutboxPushReport()
+        // No directory is an empty outbox, and no reason to create one for the lock.
+        guard FileManager.default.fileExists(atPath: outbox.directory) else { return report }
+        // The entries are read once, under the lock (reading every file is most of what
+        // a push costs besides the sending); only when another process holds it are they
+        // read first, to tell an empty outbox from a busy one.
+        var held = try await outbox.lock(wait: .zero)
+        if held == nil {
+            let listing = outbox.entries()
+            let pending = listing.entries.filter { only?.contains($0.id) ?? true }
+            guard !pending.isEmpty else {
+                report.damaged = listing.damaged.map(\.description)
+                return report
+            }
+            held = try await outbox.lock(wait: wait)
+            guard held != nil else {
+                report.damaged = listing.damaged.map(\.description)
+                report.busy = true
+                report.queued = pending.map { Self.queued($0, .notTried, "another chargekit process is sending the outbox") }
+                return report
+            }
+        }
+        guard let lock = held else { return report }
+        defer { lock.release() }
         let listing = outbox.entries()
         report.damaged = listing.damaged.map(\.description)
-        let pending = listing.entries.filter { only?.contains($0.id) ?? true }
-        guard !pending.isEmpty else { return report }
-        guard let lock = try await outbox.lock(wait: wait) else {
-            report.busy = true
-            report.queued = pending.map { Self.queued($0, .notTried, "another chargekit process is sending the outbox") }
-            return report
-        }
-        defer { lock.release() }
-        // Read again under the lock: the other process may have sent some meanwhile.
-        let current = outbox.entries().entries.filter { only?.contains($0.id) ?? true }
+        let current = listing.entries.filter { only?.contains($0.id) ?? true }
+        guard !current.isEmpty else { return report }
         var outcomes = [Outcome?](repeating: nil, count: current.count)
         var failure: Outbox.Error?
         await withTaskGroup(of: (Int, Outcome).self) { group in
@@ -197,7 +212,7 @@ public struct OutboxSync: Sendable {
         entry.attempts += 1
         entry.lastAttemptAt = Date()
         do {
-            try outbox.save(entry)
+            try await outbox.save(grouped: entry)
         } catch {
             return .local(error)
         }
@@ -211,7 +226,7 @@ public struct OutboxSync: Sendable {
         do {
             let receipt = try await sender.send(entry, client: client, progress: progress)
             do {
-                try outbox.remove(entry)
+                try await outbox.remove(grouped: entry)
             } catch {
                 return .local(error)
             }

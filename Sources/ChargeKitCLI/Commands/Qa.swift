@@ -78,7 +78,7 @@ enum Qa {
                 throw error
             }
             await session.stop()
-            let entry = keep(report, in: outbox(context), console: context.console)
+            let entry = await keep(report, in: outbox(context), console: context.console)
             let recorded = await send(entry.map { [$0: report.id] } ?? [:], context: context, client: client)
             if let junitPath { try writeJUnit([.report(report)], to: junitPath) }
             if context.console.json {
@@ -104,7 +104,7 @@ enum Qa {
         let results = await FleetRun.run(ids, concurrency: concurrency) { id -> (FleetOutcome, String?) in
             do throws(BackendError) {
                 let report = try await session.run(id)
-                return (.report(report), keep(report, in: store, console: console))
+                return (.report(report), await keep(report, in: store, console: console))
             } catch {
                 return (.unreadable(charger: id, error: error), nil)
             }
@@ -191,10 +191,12 @@ enum Qa {
 
     /// Keeps a finished run in the outbox at once (so a crash later in a fleet run loses
     /// none); answers the entry id, nil (with a warning) when it cannot be kept.
-    static func keep(_ report: QAReport, in outbox: Outbox?, console: Console) -> String? {
+    static func keep(_ report: QAReport, in outbox: Outbox?, console: Console) async -> String? {
         guard let outbox else { return nil }
         do {
-            return try outbox.enqueue(report.run).id
+            // Grouped: the runs that finish together share a directory sync, each durable
+            // before this returns.
+            return try await outbox.enqueue(grouped: report.run).id
         } catch {
             console.warning("cannot keep the QA run of \(report.charger) in the outbox: \(error)")
             return nil

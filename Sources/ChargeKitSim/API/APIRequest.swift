@@ -97,9 +97,10 @@ struct APIRequest: Sendable {
 
     /// The body decoded as `type`; a member of the wrong type or missing is 422 naming it.
     func decode<T: Decodable>(_ type: T.Type, mediaType: String = MediaType.json) throws(APIError) -> T {
-        _ = try jsonObject(mediaType: mediaType)
+        let object = try jsonObject(mediaType: mediaType)
         do {
-            return try JSONCoding.decode(type, from: raw.body)
+            // From the value already parsed (and checked) above, not the bytes a second time.
+            return try JSONCoding.decode(type, from: .object(object))
         } catch let error as DecodingError {
             throw Self.describe(error)
         } catch {

@@ -38,7 +38,7 @@ struct CommandsAPI {
                 throw APIError.from(error, chargerId: id, action: command.action)
             }
             let answer = CommandResponse(action: command.action, response: response.objectValue ?? [:])
-            let body = try JSONCoding.encode(answer)
+            let body = try JSONCoding.write(answer)
             return (Reply.raw(status: 200, body: body, headers: []), .answer(status: 200, body: body))
         })
     }

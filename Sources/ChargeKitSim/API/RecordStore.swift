@@ -190,6 +190,6 @@ actor RecordStore {
 
     /// Same content: the same canonical encoding.
     private static func same<T: Encodable>(_ a: T, _ b: T) throws -> Bool {
-        try JSONCoding.encode(a) == JSONCoding.encode(b)
+        try JSONCoding.write(a) == JSONCoding.write(b)
     }
 }

@@ -143,7 +143,7 @@ struct APIError: Error, Sendable {
 enum Reply {
     static func json(_ value: some Encodable, status: Int = 200, headers: [(String, String)] = []) -> ServerResponse {
         do {
-            let data = try JSONCoding.encode(value)
+            let data = try JSONCoding.write(value)
             var fields = HeaderFields([(HeaderName.contentType, MediaType.json)])
             for (name, value) in headers { fields.add(name, value) }
             return ServerResponse(status: status, headers: fields, data: data)
@@ -163,7 +163,7 @@ enum Reply {
     static func problem(_ error: APIError) -> ServerResponse {
         var fields = HeaderFields([(HeaderName.contentType, MediaType.problemJSON)])
         for (name, value) in error.headers { fields.add(name, value) }
-        let data = (try? JSONCoding.encode(error.problem)) ?? Data("{\"status\":\(error.status)}".utf8)
+        let data = (try? JSONCoding.write(error.problem)) ?? Data("{\"status\":\(error.status)}".utf8)
         return ServerResponse(status: error.status, headers: fields, data: data)
     }
 

@@ -103,10 +103,9 @@ final class Router: HTTPServerHandler {
     /// segments (`/v1/firmware/uploads` is the uploads collection, not firmware "uploads", for
     /// every method).
     static func operations(for path: String) -> [(operation: APIOperation, parameters: [String: String])] {
-        let parts = APIOperation.parts(of: path)
-        let fitting = APIOperation.all.compactMap { operation in operation.match(parts: parts).map { (operation, $0) } }
-        let best = fitting.map(\.0.literalSegmentCount).max()
-        return fitting.filter { $0.0.literalSegmentCount == best }.map { (operation: $0.0, parameters: $0.1) }
+        let fitting = APIOperation.fitting(path: path)
+        let best = fitting.map(\.operation.literalSegmentCount).max()
+        return fitting.filter { $0.operation.literalSegmentCount == best }
     }
 
     static func handle(_ raw: ServerRequest, services: SimServices) async -> ServerResponse {

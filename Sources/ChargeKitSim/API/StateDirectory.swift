@@ -30,6 +30,9 @@ public struct StateDirectoryError: Error, Sendable, Equatable, CustomStringConve
 ///     DIR/spool/                    request bodies in transit (emptied at start)
 ///
 /// Without `--state-dir` the same layout lives in a temporary directory removed at stop.
+/// Nothing in it outlives the process, so its writes are atomic but not fsync'd: a sync
+/// there would make a crash lose nothing less, only make every recording request wait
+/// (and, in an actor, every request queued behind it).
 struct StateDirectory: Sendable {
     let root: String
     /// Whether the directory is the caller's (kept) or a temporary one (removed at stop).
@@ -75,7 +78,7 @@ struct StateDirectory: Sendable {
 
     /// Writes `value` as JSON atomically.
     func write(_ value: some Encodable, to relative: String) throws {
-        try writeAtomically(try JSONCoding.encode(value), to: path(relative))
+        try writeAtomically(try JSONCoding.write(value), to: path(relative))
     }
 
     /// The record at `relative`, nil when there is none; a record that does not decode is
@@ -94,8 +97,15 @@ struct StateDirectory: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: path(relative))) ?? []).sorted()
     }
 
-    /// temp + fsync + rename + fsync(directory), as the client's own files.
+    /// temp + fsync + rename + fsync(directory), as the client's own files; without the
+    /// syncs in a temporary directory.
     func writeAtomically(_ data: Data, to file: String) throws {
+        guard persistent else {
+            let temporary = try AtomicFile.openTemporary([UInt8](data), for: file, mode: 0o600)
+            try temporary.closeUnsynced()
+            try temporary.install()
+            return
+        }
         try AtomicFile.write([UInt8](data), to: file)
     }
 
@@ -110,7 +120,7 @@ struct StateDirectory: Sendable {
     /// Moves a finished file into place durably.
     func moveDurably(_ from: String, to: String) throws {
         guard rename(from, to) == 0 else { throw FileFailure(call: "rename", path: to, code: errno) }
-        Self.syncDirectory((to as NSString).deletingLastPathComponent)
+        if persistent { Self.syncDirectory((to as NSString).deletingLastPathComponent) }
     }
 }
 
