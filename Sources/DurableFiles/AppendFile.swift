@@ -5,6 +5,8 @@
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
+import Synchronization
 
 /// A file that only grows, for journals: each `append` writes its bytes with O_APPEND and
 /// returns once they are on disk (fdatasync). A crash can leave the last append cut short,
@@ -41,48 +43,54 @@ public final class AppendFile: @unchecked Sendable {
 /// Appends from many tasks to one file with group commit: each `append` returns once its
 /// bytes are on disk, and everything that arrives while a sync is under way shares the next
 /// write and sync, so a hundred concurrent appends cost a few syncs rather than a hundred.
-public actor GroupCommitLog {
+/// The syncs run on a queue of their own, so no thread of the cooperative pool waits for
+/// the disk (as in `GroupCommit`).
+public final class GroupCommitLog: Sendable {
+    private struct State {
+        var pending: [UInt8] = []
+        var waiters: [CheckedContinuation<Void, any Error>] = []
+        var flushing = false
+    }
+
     private let file: AppendFile
-    private var pending: [UInt8] = []
-    private var waiters: [CheckedContinuation<Void, any Error>] = []
-    private var flushing = false
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "chargekit.append-log")
 
     public init(file: AppendFile) {
         self.file = file
     }
 
     public func append(_ bytes: [UInt8]) async throws {
-        pending += bytes
-        try await withCheckedThrowingContinuation { continuation in
-            waiters.append(continuation)
-            if !flushing {
-                flushing = true
-                Task { await flush() }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let start = state.withLock { s -> Bool in
+                s.pending += bytes
+                s.waiters.append(continuation)
+                guard !s.flushing else { return false }
+                s.flushing = true
+                return true
             }
+            if start { queue.async { self.drain() } }
         }
     }
 
-    private func flush() async {
-        while !waiters.isEmpty {
-            let bytes = pending
-            let batch = waiters
-            pending = []
-            waiters = []
-            let failure = await Self.write(bytes, to: file)
-            for waiter in batch {
-                if let failure { waiter.resume(throwing: failure) } else { waiter.resume() }
+    /// Writes and syncs groups until none waits.
+    private func drain() {
+        while true {
+            let (bytes, batch) = state.withLock { s -> ([UInt8], [CheckedContinuation<Void, any Error>]) in
+                defer {
+                    s.pending = []
+                    s.waiters = []
+                }
+                if s.waiters.isEmpty { s.flushing = false }
+                return (s.pending, s.waiters)
             }
-        }
-        flushing = false
-    }
-
-    /// Off the actor, so appends keep queueing during the sync.
-    private nonisolated static func write(_ bytes: [UInt8], to file: AppendFile) async -> AtomicFileError? {
-        do {
-            try file.append(bytes)
-            return nil
-        } catch {
-            return error
+            if batch.isEmpty { return }
+            do {
+                try file.append(bytes)
+                for waiter in batch { waiter.resume() }
+            } catch {
+                for waiter in batch { waiter.resume(throwing: error) }
+            }
         }
     }
 }

@@ -392,11 +392,23 @@ public actor FirmwareRollout {
         case append([RolloutJournal.Entry])
     }
 
-    /// Encodes and writes off the actor, so events keep flowing during the fsync.
+    private static let writeQueue = DispatchQueue(label: "chargekit.rollout-state")
+
+    /// Encodes and writes off the actor, so events keep flowing during the sync, and off the
+    /// cooperative pool, so no thread of it waits for the disk.
     private nonisolated static func write(_ work: Work, with writer: RolloutStateWriter) async throws {
-        switch work {
-        case .snapshot(let state, let last): try writer.snapshot(state, last: last)
-        case .append(let entries): try writer.append(entries)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            writeQueue.async {
+                do {
+                    switch work {
+                    case .snapshot(let state, let last): try writer.snapshot(state, last: last)
+                    case .append(let entries): try writer.append(entries)
+                    }
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
         }
     }
 }
