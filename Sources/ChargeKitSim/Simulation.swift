@@ -19,6 +19,9 @@ public struct SimulationConfiguration: Sendable {
     public var clockDrift: [String: Double] = [:]
     public var timing = ChargerTiming()
     public var csms = CSMS.Options()
+    /// The chargers' network round trip in real seconds (not scaled by `speed`): every frame
+    /// and connection event takes half of it each way. 0: instant.
+    public var networkLatency: Double = 0
     /// Chargers to simulate instead of a generated fleet (`chargerCount` and the fleet
     /// parameters are then ignored).
     public var chargers: [ChargerSpec]?
@@ -57,7 +60,7 @@ public final class Simulation: Sendable {
         self.configuration = configuration
         let clock = SimClock(speed: configuration.speed, startDate: configuration.startDate)
         self.clock = clock
-        let wire = Wire(clock: clock, hook: frameHook)
+        let wire = Wire(clock: clock, hook: frameHook, latency: configuration.networkLatency)
         self.wire = wire
         let specs = configuration.specs
         self.chargers = specs

@@ -126,38 +126,123 @@ final class BatchQueue<Element: Sendable>: Sendable {
     }
 }
 
+/// Holds what is pushed for a fixed real-time delay, then hands it on in the order pushed:
+/// one direction of a network with that latency. Every item waits the same time, so the
+/// queue is already in delivery order and one task delivers whatever is due.
+final class DelayLine: Sendable {
+    private struct State {
+        var items: [(due: ContinuousClock.Instant, message: WireMessage)] = []
+        var head = 0
+        var delivering = false
+        var closed = false
+    }
+
+    let delay: Duration
+    private let target: BatchQueue<WireMessage>
+    private let state = Mutex(State())
+
+    init(delay: Duration, target: BatchQueue<WireMessage>) {
+        self.delay = delay
+        self.target = target
+    }
+
+    func push(_ message: WireMessage) {
+        let start = state.withLock { s -> Bool in
+            guard !s.closed else { return false }
+            s.items.append((ContinuousClock.now + delay, message))
+            guard !s.delivering else { return false }
+            s.delivering = true
+            return true
+        }
+        if start { Task { await self.deliver() } }
+    }
+
+    private func deliver() async {
+        while true {
+            let now = ContinuousClock.now
+            let (due, next) = state.withLock { s -> ([WireMessage], ContinuousClock.Instant?) in
+                var due: [WireMessage] = []
+                while s.head < s.items.count, s.items[s.head].due <= now {
+                    due.append(s.items[s.head].message)
+                    s.head += 1
+                }
+                if s.head > 1024, s.head * 2 > s.items.count {
+                    s.items.removeFirst(s.head)
+                    s.head = 0
+                }
+                let next = s.head < s.items.count ? s.items[s.head].due : nil
+                if next == nil || s.closed { s.delivering = false }
+                return (due, s.closed ? nil : next)
+            }
+            for message in due { target.push(message) }
+            guard let next else { return }
+            try? await Task.sleep(until: next, clock: .continuous)
+        }
+    }
+
+    func close() {
+        state.withLock { s in
+            s.closed = true
+            s.items = []
+            s.head = 0
+        }
+    }
+}
+
 /// The in-memory stand-in for the WebSockets between the chargers and the CSMS: two ordered
-/// queues and the frame hook.
+/// queues and the frame hook, and with a latency, a delay line in front of each queue.
 final class Wire: Sendable {
     let toCSMS = BatchQueue<WireMessage>()
     let toChargers = BatchQueue<WireMessage>()
     let clock: SimClock
     let hook: FrameHook?
+    private let upLink: DelayLine?
+    private let downLink: DelayLine?
 
-    init(clock: SimClock, hook: FrameHook?) {
+    /// `latency` is the round trip in real seconds (not scaled by the sim's speed): each way
+    /// takes half of it.
+    init(clock: SimClock, hook: FrameHook?, latency: Double = 0) {
         self.clock = clock
         self.hook = hook
+        if latency > 0 {
+            let oneWay = Duration.nanoseconds(Int64(latency / 2 * 1e9))
+            upLink = DelayLine(delay: oneWay, target: toCSMS)
+            downLink = DelayLine(delay: oneWay, target: toChargers)
+        } else {
+            upLink = nil
+            downLink = nil
+        }
+    }
+
+    private func up(_ message: WireMessage) {
+        if let upLink { upLink.push(message) } else { toCSMS.push(message) }
+    }
+
+    private func down(_ message: WireMessage) {
+        if let downLink { downLink.push(message) } else { toChargers.push(message) }
     }
 
     func chargerOpened(_ id: String, index: Int, version: OCPPVersion) {
-        toCSMS.push(.open(chargerId: id, index: index, version: version))
+        up(.open(chargerId: id, index: index, version: version))
     }
 
     func chargerClosed(_ id: String, index: Int) {
-        toCSMS.push(.close(chargerId: id, index: index))
+        up(.close(chargerId: id, index: index))
     }
 
     func chargerSends(_ id: String, index: Int, version: OCPPVersion, _ text: String) {
         hook?(FrameLogEntry(time: clock.now, direction: .chargerToCSMS, chargerId: id, ocppVersion: version, frame: text))
-        toCSMS.push(.text(chargerId: id, index: index, text))
+        up(.text(chargerId: id, index: index, text))
     }
 
     func csmsSends(_ id: String, index: Int, version: OCPPVersion, _ text: String) {
         hook?(FrameLogEntry(time: clock.now, direction: .csmsToCharger, chargerId: id, ocppVersion: version, frame: text))
-        toChargers.push(.text(chargerId: id, index: index, text))
+        down(.text(chargerId: id, index: index, text))
     }
 
     func close() {
+        upLink?.close()
+        downLink?.close()
         toCSMS.close()
         toChargers.close()
     }

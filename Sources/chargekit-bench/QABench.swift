@@ -16,8 +16,12 @@ enum QABench {
         var chargers = 1_000
         var concurrency = 64
         var speed = 5.0
+        /// The chargers' network round trip in ms (`chargekit sim --latency`). Real chargers
+        /// reach their backend over LTE or Wi-Fi in 50 to 150 ms, over 2G/3G in several
+        /// hundred; an instant wire makes the serial side as CPU-bound as the concurrent one.
+        var latency = 100.0
 
-        static let optionNames: Set<String> = ["chargers", "concurrency", "speed"]
+        static let optionNames: Set<String> = ["chargers", "concurrency", "speed", "latency"]
 
         init(_ arguments: [String]) throws(UsageError) {
             let options = try Options(arguments, known: Self.optionNames)
@@ -28,6 +32,12 @@ enum QABench {
                     throw UsageError(message: "--speed wants a number in (0, 100000], not \"\(text)\"")
                 }
                 speed = value
+            }
+            if let text = options.string("latency") {
+                guard let value = Double(text), value >= 0, value <= 60_000 else {
+                    throw UsageError(message: "--latency wants milliseconds in [0, 60000], not \"\(text)\"")
+                }
+                latency = value
             }
         }
     }
@@ -61,8 +71,9 @@ enum QABench {
         unsetenv("CHARGEKIT_TOKEN_FILE")
 
         let log = root + "/sim-requests.log"
-        let sim = try ChildProcess("/bin/sh", ["-c", "exec \"$0\" sim --port 0 --chargers \"$1\" --speed \"$2\" -v 2>\"$3\"",
-                                               chargekit, String(settings.chargers), String(settings.speed), log])
+        let sim = try ChildProcess("/bin/sh", ["-c", "exec \"$0\" sim --port 0 --chargers \"$1\" --speed \"$2\" --latency \"$4\" -v 2>\"$3\"",
+                                               chargekit, String(settings.chargers), String(settings.speed), log,
+                                               String(settings.latency)])
         Cleanup.shared.track(sim.pid)
         defer {
             sim.signal(SIGTERM)
@@ -79,7 +90,8 @@ enum QABench {
         guard login.wait(timeout: .seconds(60)).status == 0 else { throw BenchError(description: "chargekit login failed") }
         try waitUntilConnected(chargekit, count: settings.chargers)
 
-        say("qa: default checks over \(Format.grouped(Double(settings.chargers))) simulated chargers (sim speed \(settings.speed)x), "
+        say("qa: default checks over \(Format.grouped(Double(settings.chargers))) simulated chargers (sim speed \(settings.speed)x, "
+            + "network round trip \(Format.fixed(settings.latency, 0)) ms), "
             + "chargekit qa --concurrency \(settings.concurrency) vs --concurrency 1")
         let load = loadAverage()
         let ours = try measure(chargekit, concurrency: settings.concurrency, chargers: settings.chargers, log: log, sim: sim.pid)
@@ -104,7 +116,7 @@ enum QABench {
     /// recorded at the backend, exit 0 (the simulated fleet passes the default checks).
     static func measure(_ chargekit: String, concurrency: Int, chargers: Int, log: String, sim: pid_t) throws -> Measurement {
         let before = requestCount(log)
-        let simBefore = cpuSeconds(of: sim)
+        let simBefore = ProcessCPU.seconds(of: sim)
         let started = ContinuousClock.now
         let qa = try ChildProcess(chargekit, ["qa", "--select", "id=*", "--concurrency", String(concurrency), "--json",
                                               "--progress", "none"])
@@ -143,17 +155,7 @@ enum QABench {
         }
         return Measurement(concurrency: concurrency, seconds: seconds, requests: requests,
                            cpuSeconds: exit.usage.userSeconds + exit.usage.systemSeconds, peakRSSKiB: exit.usage.peakRSSKiB,
-                           simCPUSeconds: cpuSeconds(of: sim) - simBefore)
-    }
-
-    /// User and system CPU of a running process, from /proc/PID/stat (fields 14 and 15, in ticks).
-    static func cpuSeconds(of pid: pid_t) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // After the command: state is field 3, so utime (14) and stime (15) are at 11 and 12.
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+                           simCPUSeconds: ProcessCPU.seconds(of: sim) - simBefore)
     }
 
     /// API requests the simulator answered so far (`METHOD /v1/... STATUS` lines of `-v`).

@@ -11,7 +11,7 @@ let usage = """
                                   [--repeats N] [--seed N] [--chargekit PATH]
            chargekit-bench firmware [--size SIZE] [--repeats N] [--chargers N] [--speed X]
                                     [--concurrency N] [--sample N] [--only upload|rollout]
-           chargekit-bench qa [--chargers N] [--concurrency N] [--speed X]
+           chargekit-bench qa [--chargers N] [--concurrency N] [--speed X] [--latency MS]
 
       transport   CurlHTTP vs URLSession (small GETs) and vs the curl command line
                   (a large PUT from a file), on a loopback server in its own process.
@@ -45,6 +45,7 @@ let usage = """
         --chargers N      simulated chargers (default 1000)
         --concurrency N   the concurrent side (default 64)
         --speed X         simulator speed (default 5)
+        --latency MS      the chargers' network round trip (default 100; 0: instant)
 
     exit status: 0 all targets met, 1 a target missed or a check failed, 64 usage,
     70 the benchmark itself failed.

@@ -12,6 +12,8 @@ import Testing
         (["--speed", "-2"], "--speed must be greater than 0"),
         (["--error-rate", "1"], "--error-rate must be at least 0 and below 1"),
         (["--error-rate", "-0.1"], "--error-rate must be at least 0 and below 1"),
+        (["--latency", "-1"], "--latency must be 0 to 60000 milliseconds"),
+        (["--latency", "60001"], "--latency must be 0 to 60000 milliseconds"),
         (["--port", "70000"], "--port must be 0 to 65535"),
         (["--chargers", "0"], "--chargers must be 1 to 100000"),
     ])

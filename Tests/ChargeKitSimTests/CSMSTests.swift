@@ -212,3 +212,29 @@ import Testing
         }
     }
 }
+
+@Suite struct WireLatencyTests {
+    /// With a round trip configured, a CALL to a charger and its answer take at least that
+    /// long in real time, whatever the speed, and frames keep their order.
+    @Test func aCallTakesTheRoundTripAndFramesKeepTheirOrder() async throws {
+        let sim = makeSimulation([spec("CP-A", alfen), spec("CP-Z", zaptec)], speed: 200, latency: 0.2)
+        await sim.start()
+        #expect(await awaitBoot(sim, "CP-A"))
+        #expect(await awaitBoot(sim, "CP-Z"))
+        for id in ["CP-A", "CP-Z"] {
+            let start = ContinuousClock.now
+            let reading = try await sim.csms.getConfiguration(id)
+            let took = ContinuousClock.now - start
+            #expect(!reading.values.isEmpty)
+            #expect(took >= .milliseconds(200), "\(id): \(took)")
+        }
+        // Many CALLs at once: every answer is matched to its CALL, none lost on the delayed wire.
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 {
+                group.addTask { try await sim.csms.getConfiguration("CP-A", keys: ["HeartbeatInterval"]).values.count }
+            }
+            for try await count in group { #expect(count == 1) }
+        }
+        await sim.stop()
+    }
+}

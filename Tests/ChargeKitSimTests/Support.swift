@@ -63,8 +63,9 @@ func spec(_ id: String, _ model: ChargerModel, connectors: Int = 1, faults: Set<
 }
 
 func makeSimulation(_ specs: [ChargerSpec], speed: Double = 200, heartbeat: Int = 60, fetcher: any FirmwareFetcher = NoFirmwareFetcher(),
-                    hook: FrameHook? = nil, callTimeout: Duration = .seconds(10)) -> Simulation {
+                    hook: FrameHook? = nil, callTimeout: Duration = .seconds(10), latency: Double = 0) -> Simulation {
     var config = SimulationConfiguration()
+    config.networkLatency = latency
     config.chargers = specs
     config.speed = speed
     config.csms.heartbeatInterval = heartbeat

@@ -17,6 +17,8 @@ enum Sim {
                                   repeatable: true)
     static let errorRate = OptionSpec("error-rate", .double("R"),
                                       help: "Answer that share (0 <= R < 1) of API requests 503 with Retry-After: 1 (not the charger firmware download).")
+    static let latency = OptionSpec("latency", .double("MS"),
+                                    help: "Give every charger a network round trip of MS milliseconds, in real time whatever --speed (default 0).")
     static let ocppLog = OptionSpec("ocpp-log", .path("FILE"), help: "Write every OCPP frame to FILE as a JSON line.")
     static let stateDir = OptionSpec("state-dir", .path("DIR"),
                                      help: "Keep uploads, the firmware catalogue, reports, QA runs and idempotency records in DIR across restarts.")
@@ -40,11 +42,14 @@ enum Sim {
             polls, stops the chargers, closes the OCPP log and exits 0. The demo tokens are demo-installer \
             (an installer on every site) and demo-operator (all sites, approves firmware).
 
+            --latency delays every OCPP frame between the chargers and the CSMS by half the round trip \
+            each way, as a cellular or Wi-Fi link would; it is real time, not scaled by --speed.
+
             --error-rate fails that share of API requests with 503 before any work is done, so clients \
             can be tested against retries; the charger-facing firmware download is exempt. With -v each \
             request is logged to standard error.
             """,
-        options: [host, port, chargers, seed, speed, tokens, fault, errorRate, ocppLog, stateDir],
+        options: [host, port, chargers, seed, speed, latency, tokens, fault, errorRate, ocppLog, stateDir],
         relevantGlobalOptions: [GlobalOptions.verbose],
         manPage: "chargekit-sim",
         resolvesSettings: false)
@@ -111,6 +116,11 @@ enum Sim {
             throw UsageError("--speed must be greater than 0 (and at most 100000)", commandPath: spec.path)
         }
         configuration.simulation.speed = speedValue
+        let milliseconds = options.double(latency) ?? 0
+        guard milliseconds >= 0, milliseconds <= 60_000 else {
+            throw UsageError("--latency must be 0 to 60000 milliseconds", commandPath: spec.path)
+        }
+        configuration.simulation.networkLatency = milliseconds / 1000
         let rate = options.double(errorRate) ?? 0
         guard rate >= 0, rate < 1 else { throw UsageError("--error-rate must be at least 0 and below 1", commandPath: spec.path) }
         configuration.errorRate = rate
