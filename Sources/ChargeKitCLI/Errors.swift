@@ -1,6 +1,6 @@
-import DurableFiles
 import ChargeKit
 import ChargeKitSim
+import DurableFiles
 
 /// An error a command raises itself, with the exit code it means.
 public struct CLIError: Error, Sendable, Equatable, CustomStringConvertible {

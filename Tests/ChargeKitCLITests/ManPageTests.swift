@@ -1,10 +1,10 @@
-import DurableFiles
 import ChargeKit
 import ChargeKitCLI
+import DurableFiles
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Meta-tests: the man pages, the option tables and the exit codes agree (as curl's
 /// test 1139 keeps its man page and option table in step).

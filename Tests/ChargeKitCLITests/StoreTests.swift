@@ -1,5 +1,5 @@
-import DurableFiles
 import ChargeKit
+import DurableFiles
 import Foundation
 import JSON
 import Testing

@@ -4,8 +4,8 @@ import DurableFiles
 import Foundation
 import JSON
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 @testable import ChargeKit
 
 /// The outbox against the recording loopback server: entries on disk, sent once with their

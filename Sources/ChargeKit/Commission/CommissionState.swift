@@ -1,5 +1,5 @@
-import DurableFiles
 import BackendAPI
+import DurableFiles
 import Foundation
 import JSON
 

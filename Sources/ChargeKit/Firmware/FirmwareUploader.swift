@@ -1,7 +1,7 @@
-import DurableFiles
 import BackendAPI
 import Checksum
 import CurlHTTP
+import DurableFiles
 import Foundation
 
 /// What `chargekit firmware upload` declares about an image.

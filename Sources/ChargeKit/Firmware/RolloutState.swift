@@ -1,5 +1,5 @@
-import DurableFiles
 import BackendAPI
+import DurableFiles
 import Foundation
 
 /// One charger's part of a rollout, as the state file keeps it.

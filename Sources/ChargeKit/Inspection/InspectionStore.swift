@@ -1,6 +1,6 @@
-import DurableFiles
 import BackendAPI
 import Checksum
+import DurableFiles
 import Foundation
 
 /// Inspections in the local store, `$XDG_DATA_HOME/chargekit/inspections`: one JSON file per

@@ -1,5 +1,5 @@
-import DurableFiles
 import BackendAPI
+import DurableFiles
 import Foundation
 import JSON
 
@@ -59,21 +59,8 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
 
     /// The payload decoded as the backend API decodes it.
     public func payload<T: Decodable>(as type: T.Type) throws -> T {
-        try OutboxCoding.decoder.decode(type, from: payload)
+        try StoreCoding.decoder.decode(type, from: payload)
     }
-}
-
-/// Entries are read and written with the project's own JSON (no detour through Foundation's
-/// coders, which take the slow, error-throwing path for free-form values), dates as the
-/// backend API writes them.
-enum OutboxCoding {
-    struct NotATimestamp: Error {}
-
-    static let decoder = JSONValueDecoder(dateDecodingStrategy: .custom { value in
-        guard let text = value.stringValue, let date = Timestamp.parse(text) else { throw NotATimestamp() }
-        return date
-    })
-    static let encoder = JSONValueEncoder(dateEncodingStrategy: .custom { .string(Timestamp.format($0)) })
 }
 
 /// The outbox in the local store, `$XDG_DATA_HOME/chargekit/outbox`: one JSON file per entry,
@@ -132,7 +119,7 @@ public struct Outbox: Sendable {
                            createdAt: Date) throws(Error) -> OutboxEntry {
         let value: JSONValue
         do {
-            value = try OutboxCoding.encoder.encode(payload)
+            value = try StoreCoding.encoder.encode(payload)
         } catch {
             throw Error(path: directory, reason: "cannot encode the \(kind) payload: \(error)")
         }
@@ -170,7 +157,7 @@ public struct Outbox: Sendable {
             throw Error(path: directory, reason: error.description)
         }
         do {
-            return Array(try OutboxCoding.encoder.encode(entry).formatted().utf8)
+            return Array(try StoreCoding.encoder.encode(entry).formatted().utf8)
         } catch {
             throw Error(path: path(of: entry.id), reason: "cannot be encoded: \(error)")
         }
@@ -239,7 +226,7 @@ public struct Outbox: Sendable {
         guard let contents else { throw Error(path: path, reason: "vanished while reading") }
         let entry: OutboxEntry
         do {
-            entry = try OutboxCoding.decoder.decode(OutboxEntry.self, from: JSONValue(parsing: contents.bytes))
+            entry = try StoreCoding.decoder.decode(OutboxEntry.self, from: JSONValue(parsing: contents.bytes))
         } catch {
             throw Error(path: path, reason: "is not an outbox entry: \(error)")
         }

@@ -1,6 +1,6 @@
-import DurableFiles
 import ChargeKit
 import ChargeKitSim
+import DurableFiles
 import Foundation
 
 /// `chargekit commission CHARGER --sim`: the whole job against a simulator started inside

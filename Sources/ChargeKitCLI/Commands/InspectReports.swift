@@ -1,7 +1,7 @@
-import DurableFiles
 import BackendAPI
 import ChargeKit
 import Checksum
+import DurableFiles
 import Foundation
 
 /// `chargekit inspect list|show|render|discard|verify`: the inspections in the local store.

@@ -1,6 +1,6 @@
-import DurableFiles
 import BackendAPI
 import ChargeKit
+import DurableFiles
 import Foundation
 import JSON
 
