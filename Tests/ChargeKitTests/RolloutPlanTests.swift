@@ -186,6 +186,32 @@ import Testing
         #expect(error.reason.hasPrefix("line 2 is not a rollout journal entry"))
     }
 
+    /// A rollout killed after journalling its end but before its final state file: resuming
+    /// writes that file and removes the journal, and touches no charger.
+    @Test func aFinishedRolloutLeftInItsJournalIsWrittenWholeOnResume() async throws {
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/rollout.json"
+        var state = try Self.state(chargers: 4)
+        let writer = RolloutStateWriter(path: path)
+        try writer.snapshot(state, last: false)
+        for id in state.chargers.keys { state.chargers[id]?.phase = .succeeded }
+        let at = Date(timeIntervalSince1970: 1_764_000_500)
+        try writer.append(state.chargers.keys.sorted().map { RolloutJournal.Entry(charger: $0, record: state.chargers[$0], at: at) }
+                          + [RolloutJournal.Entry(wave: state.plan.waves.count, finished: true, at: at)])
+        writer.close()
+        let loaded = try RolloutStateFile.load(path)
+        #expect(loaded.finished)
+        // Nothing listens on port 9: any request would fail the rollout, and none is made.
+        let client = try BackendClient(configuration: BackendConfiguration(baseURL: "http://127.0.0.1:9", retry: .never))
+        defer { client.shutdown() }
+        let final = try await FirmwareRollout(client: client, state: loaded, path: path, options: .init()).run()
+        #expect(final.finished && final.chargers.values.allSatisfy { $0.phase == .succeeded })
+        #expect(!FileManager.default.fileExists(atPath: RolloutJournal.path(for: path)))
+        let snapshot = try RolloutStateFile.loadSnapshot(path)
+        #expect(snapshot.finished && snapshot.chargers == final.chargers)
+    }
+
     @Test func formatOneFilesStillLoad() throws {
         let directory = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

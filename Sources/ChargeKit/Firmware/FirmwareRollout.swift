@@ -80,7 +80,11 @@ public actor FirmwareRollout {
     /// Runs (or resumes) the rollout to its end or its halt; answers the final state, which
     /// is on disk when this returns.
     public func run() async throws -> RolloutState {
-        if state.halted != nil || state.finished { return state }
+        if state.halted != nil || state.finished {
+            // Killed between journalling its end and writing the final state file: write it now.
+            if FileManager.default.fileExists(atPath: RolloutJournal.path(for: path)) { try await commit(.last) }
+            return state
+        }
         let watcher = EventWatcher(client: client, options: EventWatcher.Options(
             types: FirmwareTracker.eventTypes, pollWait: options.pollWait, batchLimit: 1000, keepPerCharger: 1))
         let events = await watcher.stream()
