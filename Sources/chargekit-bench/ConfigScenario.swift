@@ -68,33 +68,20 @@ enum ConfigScenario {
             try? FileManager.default.removeItem(atPath: directory)
             Cleanup.shared.setTemporaryDirectory(nil)
         }
-        let log = directory + "/sim.log"
-        let sim = try ChildProcess(chargekit, ["sim", "--port", "0", "--chargers", String(settings.chargers),
-                                               "--speed", String(settings.speed), "--seed", String(settings.seed), "-v"],
-                                   stderrPath: log)
-        Cleanup.shared.track(sim.pid)
-        defer {
-            sim.signal(SIGTERM)
-            sim.wait(timeout: .seconds(30))
-            Cleanup.shared.untrack(sim.pid)
-        }
-        let listening = "chargekit sim listening on "
-        guard let first = try sim.readLine(timeout: .seconds(120)), first.hasPrefix(listening),
-              let second = try sim.readLine(timeout: .seconds(10)), second.hasPrefix("demo token: ") else {
-            throw BenchError(description: "chargekit sim did not print its address and demo token")
-        }
-        let url = String(first.dropFirst(listening.count))
+        let sim = try SimChild(chargekit, ["--chargers", String(settings.chargers), "--speed", String(settings.speed),
+                                           "--seed", String(settings.seed)], log: directory + "/sim.log")
+        defer { sim.stop() }
         let tokenFile = directory + "/token"
-        try write(String(second.dropFirst("demo token: ".count)) + "\n", to: tokenFile)
-        let connection = ["--backend", url, "--token-file", tokenFile]
+        try write(sim.token + "\n", to: tokenFile)
+        let connection = ["--backend", sim.url, "--token-file", tokenFile]
         let profiles = try ["a", "b"].enumerated().map { index, name in
             try writeProfile(name, variant: index, directory: directory)
         }
 
         say("chargekit-bench config: \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(Transport.loadAverage())")
-        say("simulator: `chargekit sim --chargers \(settings.chargers) --speed \(settings.speed)`, pid \(sim.pid), \(url)")
+        say("simulator: `chargekit sim --chargers \(settings.chargers) --speed \(settings.speed)`, pid \(sim.pid), \(sim.url)")
         let booted = ContinuousClock.now
-        try awaitFleet(chargekit, connection: connection, count: settings.chargers)
+        try sim.awaitFleet(chargekit, connection: connection, count: settings.chargers)
         say("fleet booted in \(Format.fixed((ContinuousClock.now - booted).seconds, 1)) s")
 
         var runs: [Run] = []
@@ -106,7 +93,7 @@ enum ConfigScenario {
                 let profile = profiles[next % profiles.count]
                 next += 1
                 let (run, issues) = try apply(chargekit, connection: connection, profile: profile, concurrency: concurrency,
-                                              chargers: settings.chargers, log: log, sim: sim.pid)
+                                              chargers: settings.chargers, sim: sim)
                 runs.append(run)
                 problems += issues
                 say("  run \(runs.count): --concurrency \(concurrency): \(Format.fixed(run.seconds, 2)) s, "
@@ -161,11 +148,11 @@ enum ConfigScenario {
     // MARK: One run
 
     static func apply(_ chargekit: String, connection: [String], profile: String, concurrency: Int, chargers: Int,
-                      log: String, sim: pid_t) throws -> (Run, [String]) {
-        let before = try logLines(log).count
-        let simBefore = ProcessCPU.seconds(of: sim)
+                      sim: SimChild) throws -> (Run, [String]) {
+        let before = try sim.requestLines().count
+        let simBefore = ProcessCPU.seconds(of: sim.pid)
         // The table an installer sees (not --json: encoding a 2 MB report is not what is measured).
-        let errors = log + ".apply.err"
+        let errors = sim.log + ".apply.err"
         let child = try ChildProcess(chargekit, ["config", "apply", "--select", "id=CP-*", "--profile", profile,
                                                  "--concurrency", String(concurrency), "--progress", "none"] + connection,
                                      stderrPath: errors)
@@ -173,7 +160,7 @@ enum ConfigScenario {
         defer { Cleanup.shared.untrack(child.pid) }
         let output = try child.readToEnd()
         let exit = child.wait()
-        let simCPU = ProcessCPU.seconds(of: sim) - simBefore
+        let simCPU = ProcessCPU.seconds(of: sim.pid) - simBefore
         var problems: [String] = []
         if exit.status != 0 { problems.append("config apply --concurrency \(concurrency) exited \(exit.status)") }
         let stderr = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
@@ -194,15 +181,7 @@ enum ConfigScenario {
             if columns[4] == "failed" { problems.append("\(columns[0]): the reset did not bring it back") }
         }
         if rows != chargers { problems.append("config apply reported \(rows) chargers, not \(chargers)") }
-        // The simulator logs a request once answered: give the last lines a moment to land.
-        var lines = try logLines(log)
-        for _ in 0..<50 {
-            Thread.sleep(forTimeInterval: 0.1)
-            let again = try logLines(log)
-            if again.count == lines.count { break }
-            lines = again
-        }
-        let requests = RequestCount(lines: Array(lines.dropFirst(before)), resets: resets)
+        let requests = RequestCount(lines: try sim.requestLines(after: before), resets: resets)
         let run = Run(concurrency: concurrency, profile: profile, seconds: exit.wall.seconds, cpuSeconds: exit.usage.cpuSeconds,
                       simCPUSeconds: simCPU,
                       peakRSSKiB: child.sampledPeakRSSKiB, succeeded: succeeded, resets: resets.count, requests: requests)
@@ -289,28 +268,6 @@ enum ConfigScenario {
             }
             """, to: path)
         return path
-    }
-
-    /// Waits until the simulator lists `count` chargers, all connected and booted.
-    static func awaitFleet(_ chargekit: String, connection: [String], count: Int) throws {
-        let deadline = ContinuousClock.now + .seconds(300)
-        while ContinuousClock.now < deadline {
-            let child = try ChildProcess(chargekit, ["chargers", "list", "--json", "--quiet"] + connection)
-            let output = try child.readToEnd()
-            child.wait()
-            if let list = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [[String: Any]],
-               list.count == count, list.allSatisfy({ $0["connected"] as? Bool == true && $0["ocppVersion"] is String }) {
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.5)
-        }
-        throw BenchError(description: "the simulated fleet did not boot within 300 s")
-    }
-
-    static func logLines(_ path: String) throws -> [Substring] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        return text.split(separator: "\n").filter { $0.hasPrefix("GET ") || $0.hasPrefix("POST ") || $0.hasPrefix("PUT ")
-            || $0.hasPrefix("PATCH ") || $0.hasPrefix("DELETE ") }
     }
 
     static func write(_ text: String, to path: String) throws {

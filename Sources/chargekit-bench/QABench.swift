@@ -70,32 +70,23 @@ enum QABench {
         unsetenv("CHARGEKIT_BACKEND")
         unsetenv("CHARGEKIT_TOKEN_FILE")
 
-        let log = root + "/sim-requests.log"
-        let sim = try ChildProcess("/bin/sh", ["-c", "exec \"$0\" sim --port 0 --chargers \"$1\" --speed \"$2\" --latency \"$4\" -v 2>\"$3\"",
-                                               chargekit, String(settings.chargers), String(settings.speed), log,
-                                               String(settings.latency)])
-        Cleanup.shared.track(sim.pid)
-        defer {
-            sim.signal(SIGTERM)
-            sim.wait(timeout: .seconds(30))
-            Cleanup.shared.untrack(sim.pid)
-        }
-        guard let first = try sim.readLine(timeout: .seconds(120)), first.hasPrefix("chargekit sim listening on ") else {
-            throw BenchError(description: "chargekit sim did not say where it listens")
-        }
-        let url = String(first.dropFirst("chargekit sim listening on ".count))
+        let sim = try SimChild(chargekit, ["--chargers", String(settings.chargers), "--speed", String(settings.speed),
+                                           "--latency", String(settings.latency)], log: root + "/sim-requests.log")
+        defer { sim.stop() }
+        let url = sim.url
         let login = try ChildProcess(chargekit, ["login", "--backend", url], pipeStdin: true)
         try login.send(line: "demo-operator")
         login.closeStdin()
         guard login.wait(timeout: .seconds(60)).status == 0 else { throw BenchError(description: "chargekit login failed") }
-        try waitUntilConnected(chargekit, count: settings.chargers)
+        try sim.awaitFleet(chargekit, count: settings.chargers)
+        try awaitConnectors(chargekit)
 
         say("qa: default checks over \(Format.grouped(Double(settings.chargers))) simulated chargers (sim speed \(settings.speed)x, "
             + "network round trip \(Format.fixed(settings.latency, 0)) ms), "
             + "chargekit qa --concurrency \(settings.concurrency) vs --concurrency 1")
-        let load = loadAverage()
-        let ours = try measure(chargekit, concurrency: settings.concurrency, chargers: settings.chargers, log: log, sim: sim.pid)
-        let reference = try measure(chargekit, concurrency: 1, chargers: settings.chargers, log: log, sim: sim.pid)
+        let load = Transport.loadAverage()
+        let ours = try measure(chargekit, concurrency: settings.concurrency, chargers: settings.chargers, sim: sim)
+        let reference = try measure(chargekit, concurrency: 1, chargers: settings.chargers, sim: sim)
         var table = Table(["concurrency", "seconds", "chargers/s", "requests", "requests/charger", "qa CPU s", "sim CPU s",
                            "qa peak RSS"])
         for m in [ours, reference] {
@@ -114,9 +105,9 @@ enum QABench {
 
     /// One `chargekit qa` over the whole fleet, checked: every charger reported, every run
     /// recorded at the backend, exit 0 (the simulated fleet passes the default checks).
-    static func measure(_ chargekit: String, concurrency: Int, chargers: Int, log: String, sim: pid_t) throws -> Measurement {
-        let before = requestCount(log)
-        let simBefore = ProcessCPU.seconds(of: sim)
+    static func measure(_ chargekit: String, concurrency: Int, chargers: Int, sim: SimChild) throws -> Measurement {
+        let before = try sim.requestLines().count
+        let simBefore = ProcessCPU.seconds(of: sim.pid)
         let started = ContinuousClock.now
         let qa = try ChildProcess(chargekit, ["qa", "--select", "id=*", "--concurrency", String(concurrency), "--json",
                                               "--progress", "none"])
@@ -145,42 +136,26 @@ enum QABench {
             throw BenchError(description: "chargekit qa --concurrency \(concurrency): \(reports.count) chargers reported, "
                              + "\(recorded) passed and recorded, of \(chargers)")
         }
-        // The simulator logs a request once it answered it; give the last lines a moment.
-        var requests = requestCount(log) - before
-        for _ in 0..<20 {
-            Thread.sleep(forTimeInterval: 0.05)
-            let now = requestCount(log) - before
-            if now == requests { break }
-            requests = now
-        }
+        let requests = try sim.requestLines(after: before).count
         return Measurement(concurrency: concurrency, seconds: seconds, requests: requests,
                            cpuSeconds: exit.usage.userSeconds + exit.usage.systemSeconds, peakRSSKiB: exit.usage.peakRSSKiB,
-                           simCPUSeconds: ProcessCPU.seconds(of: sim) - simBefore)
+                           simCPUSeconds: ProcessCPU.seconds(of: sim.pid) - simBefore)
     }
 
-    /// API requests the simulator answered so far (`METHOD /v1/... STATUS` lines of `-v`).
-    static func requestCount(_ log: String) -> Int {
-        guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return 0 }
-        return text.split(separator: "\n").filter { line in
-            ["GET /v1/", "POST /v1/", "PUT /v1/", "PATCH /v1/", "DELETE /v1/"].contains { line.hasPrefix($0) }
-        }.count
-    }
-
-    /// Until the simulator reports every charger connected (they connect spread over a few
-    /// sim seconds after it starts).
-    static func waitUntilConnected(_ chargekit: String, count: Int) throws {
+    /// Until every charger has reported its connectors: a charger is listed connected once
+    /// its boot is accepted, and its StatusNotifications follow a round trip or two later.
+    /// A QA run of the connectors check alone passing says they are all in.
+    static func awaitConnectors(_ chargekit: String) throws {
         let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
-            let list = try ChildProcess(chargekit, ["chargers", "list", "--connected", "--json"])
-            let output = try list.readToEnd()
-            list.wait(timeout: .seconds(60))
-            if let items = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [Any], items.count >= count { return }
+        while true {
+            let probe = try ChildProcess(chargekit, ["qa", "--select", "id=*", "--check", "connectors", "--concurrency", "64",
+                                                     "--progress", "none", "--quiet"])
+            _ = try probe.readToEnd()
+            if probe.wait(timeout: .seconds(600)).status == 0 { return }
+            guard ContinuousClock.now < deadline else {
+                throw BenchError(description: "the simulated chargers did not all report their connectors within 120 s")
+            }
             Thread.sleep(forTimeInterval: 0.5)
         }
-        throw BenchError(description: "the simulated chargers did not all connect within 120 s")
-    }
-
-    static func loadAverage() -> String {
-        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
     }
 }
