@@ -51,6 +51,11 @@ public enum JSONCoding {
         Data(JSONWriter.utf8(try valueEncoder.encode(value), options: .sortedKeys))
     }
 
+    /// `value` as a `JSONValue`, coded as `write` codes it.
+    public static func value(_ value: some Encodable) throws -> JSONValue {
+        try valueEncoder.encode(value)
+    }
+
     static let valueEncoder = JSONValueEncoder(dateEncodingStrategy: .custom { .string(Timestamp.format($0)) })
 
     /// Decodes a `type` from `data` as the backend API does.

@@ -35,7 +35,7 @@ enum RolloutJournal {
     static func path(for statePath: String) -> String { statePath + ".journal" }
 
     static func line(_ value: some Encodable) throws -> [UInt8] {
-        JSONWriter.utf8(try StoreCoding.encoder.encode(value), options: .sortedKeys) + [UInt8(ascii: "\n")]
+        Array(try JSONCoding.write(value)) + [UInt8(ascii: "\n")]
     }
 
     /// Applies the journal at `path` to `state` (loaded from `statePath`). A missing journal
@@ -55,7 +55,7 @@ enum RolloutJournal {
         guard let first = lines.first else { return }
         let header: Header
         do {
-            header = try StoreCoding.decoder.decode(Header.self, from: JSONParser.parse(first))
+            header = try JSONCoding.decode(Header.self, from: JSONParser.parse(first))
         } catch {
             throw RolloutStateError(path: path, reason: "line 1 is not a rollout journal header: \(error)")
         }
@@ -63,7 +63,7 @@ enum RolloutJournal {
         for (index, line) in lines.enumerated().dropFirst() {
             let entry: Entry
             do {
-                entry = try StoreCoding.decoder.decode(Entry.self, from: JSONParser.parse(line))
+                entry = try JSONCoding.decode(Entry.self, from: JSONParser.parse(line))
             } catch {
                 throw RolloutStateError(path: path, reason: "line \(index + 1) is not a rollout journal entry: \(error)")
             }

@@ -59,7 +59,7 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
 
     /// The payload decoded as the backend API decodes it.
     public func payload<T: Decodable>(as type: T.Type) throws -> T {
-        try StoreCoding.decoder.decode(type, from: payload)
+        try JSONCoding.decode(type, from: payload)
     }
 }
 
@@ -119,7 +119,7 @@ public struct Outbox: Sendable {
                            createdAt: Date) throws(Error) -> OutboxEntry {
         let value: JSONValue
         do {
-            value = try StoreCoding.encoder.encode(payload)
+            value = try JSONCoding.value(payload)
         } catch {
             throw Error(path: directory, reason: "cannot encode the \(kind) payload: \(error)")
         }
@@ -157,7 +157,7 @@ public struct Outbox: Sendable {
             throw Error(path: directory, reason: error.description)
         }
         do {
-            return Array(try StoreCoding.encoder.encode(entry).formatted().utf8)
+            return Array(try JSONCoding.value(entry).formatted().utf8)
         } catch {
             throw Error(path: path(of: entry.id), reason: "cannot be encoded: \(error)")
         }
@@ -226,7 +226,7 @@ public struct Outbox: Sendable {
         guard let contents else { throw Error(path: path, reason: "vanished while reading") }
         let entry: OutboxEntry
         do {
-            entry = try StoreCoding.decoder.decode(OutboxEntry.self, from: JSONValue(parsing: contents.bytes))
+            entry = try JSONCoding.decode(OutboxEntry.self, from: JSONValue(parsing: contents.bytes))
         } catch {
             throw Error(path: path, reason: "is not an outbox entry: \(error)")
         }
