@@ -79,7 +79,7 @@ actor IdempotencyStore {
     }
 
     private static func line(_ record: Record) throws -> [UInt8] {
-        [UInt8](try JSONCoding.encode(record)) + [UInt8(ascii: "\n")]
+        [UInt8](try JSONCoding.write(record)) + [UInt8(ascii: "\n")]
     }
 
     private static func id(_ scope: String, _ key: String) -> String { scope + "\n" + key }
