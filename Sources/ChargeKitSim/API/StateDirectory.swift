@@ -109,18 +109,10 @@ struct StateDirectory: Sendable {
         try AtomicFile.write([UInt8](data), to: file)
     }
 
-    /// Makes a rename in `directory` durable.
-    static func syncDirectory(_ directory: String) {
-        let fd = sysOpen(directory, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = fsync(fd)
-        sysClose(fd)
-    }
-
     /// Moves a finished file into place durably.
     func moveDurably(_ from: String, to: String) throws {
         guard rename(from, to) == 0 else { throw FileFailure(call: "rename", path: to, code: errno) }
-        if persistent { Self.syncDirectory((to as NSString).deletingLastPathComponent) }
+        if persistent { try? AtomicFile.syncDirectory(POSIX.directory(of: to), for: to) }
     }
 }
 
